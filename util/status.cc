@@ -30,6 +30,21 @@ Status Status::Corruption(std::string_view path, uint64_t offset,
   return Status(Code::kCorruption, msg);
 }
 
+Status Status::WithMessagePrefix(std::string_view prefix) const {
+  if (!state_) {
+    return Status();
+  }
+  std::string msg(prefix);
+  msg += state_->message;
+  return Status(state_->code, msg);
+}
+
+IOStatus IOStatus::WithMessagePrefix(std::string_view prefix) const {
+  IOStatus s(Status::WithMessagePrefix(prefix));
+  s.errno_ = errno_;
+  return s;
+}
+
 std::string Status::ToString() const {
   if (!state_) {
     return "OK";

@@ -90,6 +90,9 @@ class [[nodiscard]] Status {
   // "IO error: No space left on device: <message>", as RocksDB does.
   std::string ToString() const;
 
+  // The same code with `prefix` put before the message (OK stays OK).
+  Status WithMessagePrefix(std::string_view prefix) const;
+
   // Marks a status as deliberately ignored; the call site must say why in a
   // comment.
   void PermitUncheckedError() const {}
@@ -120,6 +123,9 @@ class [[nodiscard]] IOStatus : public Status {
   // operation, the file and, for reads and writes, the offset and length,
   // e.g. "While pwrite to file at offset 4096 len 512: /d/000012.sst".
   static IOStatus FromErrno(std::string_view context, int err);
+
+  // The same code and errno with `prefix` put before the message.
+  IOStatus WithMessagePrefix(std::string_view prefix) const;
 
   // The errno of the failing system call, or 0 when the error did not come
   // from one (an emulated file system sets it as the kernel would).

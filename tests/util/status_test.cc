@@ -93,3 +93,24 @@ TEST(IOStatusTest, ConvertsToStatusUnchanged) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(StatusTest, WithMessagePrefixKeepsCode) {
+  Status s = Status::NoSpace("While pwrite: f").WithMessagePrefix("Writer has previous error. ");
+  EXPECT_TRUE(s.IsNoSpace());
+  EXPECT_EQ(s.ToString(),
+            "IO error: No space left on device: Writer has previous error. "
+            "While pwrite: f");
+  EXPECT_TRUE(Status::OK().WithMessagePrefix("x").ok());
+}
+
+TEST(IOStatusTest, WithMessagePrefixKeepsErrno) {
+  IOStatus s = IOStatus::FromErrno("ctx", EIO).WithMessagePrefix("p: ");
+  EXPECT_EQ(s.error_number(), EIO);
+  EXPECT_EQ(s.ToString(), "IO error: p: ctx: Input/output error");
+}
+
+}  // namespace
+}  // namespace strata

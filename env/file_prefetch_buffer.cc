@@ -1,0 +1,199 @@
+#include "env/file_prefetch_buffer.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+#include "env/io_errors.h"
+
+namespace strata {
+
+FilePrefetchBuffer::FilePrefetchBuffer(const RandomAccessFileReader* reader,
+                                       const FilePrefetchBufferOptions& options)
+    : reader_(reader),
+      options_(options),
+      alignment_(reader->alignment().offset),
+      buffer_(reader->alignment().both()),
+      // An initial size above the maximum is clamped to it (S62).
+      auto_readahead_(std::min(options.initial_auto_readahead_bytes,
+                               options.max_auto_readahead_bytes)) {}
+
+FilePrefetchBuffer::~FilePrefetchBuffer() {
+  AccountDiscard(buffer_offset_ + buffer_.size());
+}
+
+bool FilePrefetchBuffer::Contains(uint64_t offset, size_t n) const {
+  if (buffer_.empty() || offset < buffer_offset_) {
+    return false;
+  }
+  const uint64_t end = buffer_offset_ + buffer_.size();
+  // A buffer that ends at the end of the file answers everything after its
+  // start: the rest does not exist.
+  return offset + n <= end || (at_eof_ && offset <= end);
+}
+
+void FilePrefetchBuffer::AccountDiscard(uint64_t keep_from) {
+  // Readahead bytes not yet served, below keep_from, are about to go.
+  const uint64_t end = buffer_offset_ + buffer_.size();
+  const uint64_t unserved_from = std::max(readahead_start_, served_end_);
+  const uint64_t lost_end = std::min(end, std::max(keep_from, unserved_from));
+  if (lost_end > unserved_from) {
+    counters_.discarded_bytes += lost_end - unserved_from;
+  }
+}
+
+bool FilePrefetchBuffer::AutoReadaheadDue(uint64_t offset, size_t n) {
+  const bool sequential = have_prev_ && offset == prev_offset_ + prev_len_;
+  if (sequential) {
+    ++sequential_reads_;
+  } else {
+    sequential_reads_ = 1;
+    auto_readahead_ = std::min(options_.initial_auto_readahead_bytes,
+                               options_.max_auto_readahead_bytes);
+  }
+  prev_offset_ = offset;
+  prev_len_ = n;
+  have_prev_ = true;
+  return auto_readahead_ > 0 &&
+         sequential_reads_ > options_.auto_readahead_after_reads;
+}
+
+IOStatus FilePrefetchBuffer::Refill(uint64_t offset, size_t n,
+                                    size_t readahead_bytes,
+                                    size_t min_read_bytes) {
+  const uint64_t start = RoundDown(offset, alignment_);
+  const uint64_t want_end =
+      offset + std::max<uint64_t>(n + readahead_bytes, min_read_bytes);
+  uint64_t end = RoundUp(want_end, alignment_);
+
+  // Keep the aligned part of the buffer from `start` on if the request
+  // begins inside it; only what follows it is read.
+  const uint64_t buffer_end = buffer_offset_ + buffer_.size();
+  size_t keep_len = 0;
+  if (!buffer_.empty() && offset >= buffer_offset_ && offset < buffer_end &&
+      !at_eof_) {
+    keep_len = buffer_end - start;  // Whole pages: the buffer ends aligned.
+  }
+  const uint64_t read_from = start + keep_len;
+  if (min_read_bytes > 0) {
+    // Compaction reads are min_read_bytes long each, kept chunk or not.
+    end = std::max(end, read_from + RoundUp(min_read_bytes, alignment_));
+  }
+  AccountDiscard(keep_len > 0 ? start : buffer_end);
+
+  const size_t new_len = end - start;
+  if (buffer_.capacity() < new_len) {
+    AlignedBuffer fresh(buffer_.alignment());
+    fresh.Allocate(new_len);
+    if (keep_len > 0) {
+      std::memcpy(fresh.data(), buffer_.data() + (start - buffer_offset_),
+                  keep_len);
+    }
+    buffer_ = std::move(fresh);
+  } else if (keep_len > 0) {
+    buffer_.RefitTail(start - buffer_offset_, keep_len);
+  }
+  buffer_.set_size(keep_len);
+  buffer_offset_ = start;
+
+  char* dest = buffer_.data() + keep_len;
+  const size_t to_read = end - read_from;
+  Slice got;
+  IOStatus s = reader_->Read(read_from, to_read, &got, dest);
+  if (!s.ok()) {
+    buffer_.Clear();
+    at_eof_ = false;
+    return s;
+  }
+  if (!got.empty() && got.data() != dest) {
+    std::memmove(dest, got.data(), got.size());  // mmap readers.
+  }
+  buffer_.set_size(keep_len + got.size());
+  at_eof_ = got.size() < to_read;
+  ++counters_.read_calls;
+  counters_.bytes_read += got.size();
+  const uint64_t got_end = read_from + got.size();
+  const uint64_t ahead_from = std::max<uint64_t>(read_from, offset + n);
+  if (got_end > ahead_from) {
+    counters_.prefetched_bytes += got_end - ahead_from;
+  }
+  readahead_start_ = offset + n;
+  served_end_ = offset + n;
+  return IOStatus::OK();
+}
+
+IOStatus FilePrefetchBuffer::Read(uint64_t offset, size_t n, Slice* result) {
+  if (n == 0) {
+    *result = Slice();
+    return IOStatus::OK();
+  }
+  const bool auto_due = options_.mode == ReadaheadMode::kAuto &&
+                        AutoReadaheadDue(offset, n);
+  if (Contains(offset, n)) {
+    const uint64_t end = buffer_offset_ + buffer_.size();
+    const size_t len = std::min<uint64_t>(n, end - offset);
+    counters_.served_bytes += len;
+    served_end_ = std::max(served_end_, offset + len);
+    *result = Slice(buffer_.data() + (offset - buffer_offset_), len);
+    return IOStatus::OK();
+  }
+  IOStatus s;
+  switch (options_.mode) {
+    case ReadaheadMode::kExplicit:
+      s = Refill(offset, n, options_.readahead_bytes, 0);
+      break;
+    case ReadaheadMode::kCompaction:
+      s = Refill(offset, n, 0, options_.readahead_bytes);
+      break;
+    case ReadaheadMode::kAuto:
+      if (auto_due) {
+        s = Refill(offset, n, auto_readahead_, 0);
+        auto_readahead_ =
+            std::min(auto_readahead_ * 2, options_.max_auto_readahead_bytes);
+      } else {
+        s = Refill(offset, n, 0, 0);
+      }
+      break;
+  }
+  if (!s.ok()) {
+    *result = Slice();
+    return s;
+  }
+  const uint64_t end = buffer_offset_ + buffer_.size();
+  const size_t len = end > offset ? std::min<uint64_t>(n, end - offset) : 0;
+  *result = Slice(buffer_.data() + (offset - buffer_offset_), len);
+  return IOStatus::OK();
+}
+
+IOStatus FilePrefetchBuffer::PrefetchTail(uint64_t file_size,
+                                          size_t tail_bytes) {
+  const uint64_t start =
+      file_size > tail_bytes ? RoundDown(file_size - tail_bytes, alignment_)
+                             : 0;
+  AccountDiscard(buffer_offset_ + buffer_.size());
+  const size_t len = RoundUp(file_size - start, alignment_);
+  if (buffer_.capacity() < len) {
+    buffer_.Allocate(len);
+  }
+  buffer_.Clear();
+  buffer_offset_ = start;
+  Slice got;
+  IOStatus s = reader_->Read(start, len, &got, buffer_.data());
+  if (!s.ok()) {
+    at_eof_ = false;
+    return s;
+  }
+  if (!got.empty() && got.data() != buffer_.data()) {
+    std::memmove(buffer_.data(), got.data(), got.size());
+  }
+  buffer_.set_size(got.size());
+  at_eof_ = true;
+  ++counters_.read_calls;
+  counters_.bytes_read += got.size();
+  counters_.prefetched_bytes += got.size();
+  readahead_start_ = start;
+  served_end_ = start;
+  return IOStatus::OK();
+}
+
+}  // namespace strata
