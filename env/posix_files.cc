@@ -27,7 +27,7 @@ class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(int fd, std::string path, IOMode mode,
                     const DirectIOAlignment& alignment, bool range_sync_usable)
-      : state_(fd, std::move(path)),
+      : descriptor_(fd, std::move(path)),
         mode_(mode),
         alignment_(mode == IOMode::kDirect ? alignment : DirectIOAlignment{}),
         range_sync_usable_(range_sync_usable) {}
@@ -35,7 +35,7 @@ class PosixWritableFile final : public WritableFile {
   bool use_direct_io() const override { return mode_ == IOMode::kDirect; }
   IOMode mode() const override { return mode_; }
   DirectIOAlignment alignment() const override { return alignment_; }
-  const std::string& path() const override { return state_.path(); }
+  const std::string& path() const override { return descriptor_.path(); }
 
   IOStatus Append(Slice data) override {
     return WriteAt(data, size_, "pwrite");
@@ -48,10 +48,10 @@ class PosixWritableFile final : public WritableFile {
   IOStatus Truncate(uint64_t size) override {
     const std::string context = PathErrorContext(
         "ftruncate file to size " + std::to_string(size), path());
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(ClosedContext(context));
     }
-    if (ftruncate(state_.fd(), static_cast<off_t>(size)) != 0) {
+    if (ftruncate(descriptor_.fd(), static_cast<off_t>(size)) != 0) {
       return IOStatus::FromErrno(context, errno);
     }
     size_ = size;
@@ -59,29 +59,29 @@ class PosixWritableFile final : public WritableFile {
   }
 
   IOStatus Flush() override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(ClosedContext(PathErrorContext("flush", path())));
     }
     return IOStatus::OK();
   }
 
   IOStatus Sync() override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(
           ClosedContext(PathErrorContext("fdatasync", path())));
     }
-    return DataSync(state_.fd(), path());
+    return DataSync(descriptor_.fd(), path());
   }
 
   IOStatus Fsync() override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(ClosedContext(PathErrorContext("fsync", path())));
     }
-    return FullSync(state_.fd(), path());
+    return FullSync(descriptor_.fd(), path());
   }
 
   IOStatus RangeSync(uint64_t offset, uint64_t nbytes) override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(
           ClosedContext(PathErrorContext("sync_file_range", path())));
     }
@@ -89,37 +89,37 @@ class PosixWritableFile final : public WritableFile {
     if (mode_ == IOMode::kDirect || !range_sync_usable_) {
       return IOStatus::OK();
     }
-    return StartWriteback(state_.fd(), path(), offset, nbytes);
+    return StartWriteback(descriptor_.fd(), path(), offset, nbytes);
   }
 
   IOStatus Allocate(uint64_t offset, uint64_t len) override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(
           ClosedContext(PathErrorContext("fallocate", path())));
     }
-    return Preallocate(state_.fd(), path(), offset, len);
+    return Preallocate(descriptor_.fd(), path(), offset, len);
   }
 
   IOStatus InvalidateCache(uint64_t offset, uint64_t len) override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(
           ClosedContext(PathErrorContext("fadvise DONTNEED", path())));
     }
     if (mode_ == IOMode::kDirect) {
       return IOStatus::OK();
     }
-    return FadviseDontNeed(state_.fd(), path(), offset, len);
+    return FadviseDontNeed(descriptor_.fd(), path(), offset, len);
   }
 
   IOStatus Close() override {
-    return state_.Close("closing file after writing");
+    return descriptor_.Close("closing file after writing");
   }
 
   uint64_t GetFileSize() const override { return size_; }
 
  private:
   IOStatus WriteAt(Slice data, uint64_t offset, std::string_view op) {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(
           ClosedContext(WriteErrorContext(path(), offset, data.size())));
     }
@@ -127,13 +127,13 @@ class PosixWritableFile final : public WritableFile {
       STRATA_RETURN_IF_ERROR(CheckDirectIOAlignment(
           op, path(), offset, data.size(), data.data(), alignment_));
     }
-    STRATA_RETURN_IF_ERROR(
-        PwriteFully(state_.fd(), path(), data.data(), data.size(), offset));
+    STRATA_RETURN_IF_ERROR(PwriteFully(descriptor_.fd(), path(), data.data(),
+                                       data.size(), offset));
     size_ = offset + data.size();
     return IOStatus::OK();
   }
 
-  PosixDescriptor state_;
+  PosixDescriptor descriptor_;
   const IOMode mode_;
   const DirectIOAlignment alignment_;
   const bool range_sync_usable_;
@@ -299,24 +299,24 @@ class PosixSequentialFile final : public SequentialFile {
 
 class PosixDirectory final : public Directory {
  public:
-  PosixDirectory(int fd, std::string path) : state_(fd, std::move(path)) {}
+  PosixDirectory(int fd, std::string path) : descriptor_(fd, std::move(path)) {}
 
   IOStatus Fsync() override {
-    if (state_.closed()) {
-      return Status::IOError(
-          ClosedContext(PathErrorContext("fsync directory", state_.path())));
+    if (descriptor_.closed()) {
+      return Status::IOError(ClosedContext(
+          PathErrorContext("fsync directory", descriptor_.path())));
     }
-    if (fsync(state_.fd()) != 0) {
+    if (fsync(descriptor_.fd()) != 0) {
       return IOStatus::FromErrno(
-          PathErrorContext("fsync directory", state_.path()), errno);
+          PathErrorContext("fsync directory", descriptor_.path()), errno);
     }
     return IOStatus::OK();
   }
 
-  IOStatus Close() override { return state_.Close("closing directory"); }
+  IOStatus Close() override { return descriptor_.Close("closing directory"); }
 
  private:
-  PosixDescriptor state_;
+  PosixDescriptor descriptor_;
 };
 
 }  // namespace

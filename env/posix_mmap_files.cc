@@ -19,15 +19,16 @@ namespace {
 class PosixMmapWritableFile final : public WritableFile {
  public:
   PosixMmapWritableFile(int fd, std::string path, bool range_sync_usable)
-      : state_(fd, std::move(path)), range_sync_usable_(range_sync_usable) {}
+      : descriptor_(fd, std::move(path)),
+        range_sync_usable_(range_sync_usable) {}
 
   ~PosixMmapWritableFile() override {
-    if (!state_.closed()) {
+    if (!descriptor_.closed()) {
       // Close() was not called: still trim the chunk padding so the file
       // does not keep zeros past what was written. Errors are ignored: a
       // destructor has no one to report them to.
       Unmap().PermitUncheckedError();
-      if (ftruncate(state_.fd(), static_cast<off_t>(size_)) != 0) {
+      if (ftruncate(descriptor_.fd(), static_cast<off_t>(size_)) != 0) {
         // Ignored, as above.
       }
     }
@@ -36,7 +37,7 @@ class PosixMmapWritableFile final : public WritableFile {
   bool use_direct_io() const override { return false; }
   IOMode mode() const override { return IOMode::kMmap; }
   DirectIOAlignment alignment() const override { return {}; }
-  const std::string& path() const override { return state_.path(); }
+  const std::string& path() const override { return descriptor_.path(); }
 
   IOStatus Append(Slice data) override { return WriteAt(data, size_); }
 
@@ -47,7 +48,7 @@ class PosixMmapWritableFile final : public WritableFile {
   IOStatus Truncate(uint64_t size) override {
     const std::string context = PathErrorContext(
         "truncate mmap file to size " + std::to_string(size), path());
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(ClosedContext(context));
     }
     STRATA_RETURN_IF_ERROR(EnsureCapacity(size, context));
@@ -62,32 +63,32 @@ class PosixMmapWritableFile final : public WritableFile {
   }
 
   IOStatus Flush() override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(ClosedContext(PathErrorContext("flush", path())));
     }
     return IOStatus::OK();
   }
 
   IOStatus Sync() override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(ClosedContext(PathErrorContext("msync", path())));
     }
     STRATA_RETURN_IF_ERROR(Msync());
     // msync writes the pages; the growth by ftruncate is metadata that
     // fdatasync makes durable too.
-    return DataSync(state_.fd(), path());
+    return DataSync(descriptor_.fd(), path());
   }
 
   IOStatus Fsync() override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(ClosedContext(PathErrorContext("fsync", path())));
     }
     STRATA_RETURN_IF_ERROR(Msync());
-    return FullSync(state_.fd(), path());
+    return FullSync(descriptor_.fd(), path());
   }
 
   IOStatus RangeSync(uint64_t offset, uint64_t nbytes) override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(
           ClosedContext(PathErrorContext("sync_file_range", path())));
     }
@@ -96,40 +97,40 @@ class PosixMmapWritableFile final : public WritableFile {
     if (!range_sync_usable_) {
       return IOStatus::OK();
     }
-    return StartWriteback(state_.fd(), path(), offset, nbytes);
+    return StartWriteback(descriptor_.fd(), path(), offset, nbytes);
   }
 
   IOStatus Allocate(uint64_t offset, uint64_t len) override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(
           ClosedContext(PathErrorContext("fallocate", path())));
     }
-    return Preallocate(state_.fd(), path(), offset, len);
+    return Preallocate(descriptor_.fd(), path(), offset, len);
   }
 
   IOStatus InvalidateCache(uint64_t offset, uint64_t len) override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(
           ClosedContext(PathErrorContext("fadvise DONTNEED", path())));
     }
     // Pages still mapped are not dropped; the call only helps for ranges
     // already written back.
-    return FadviseDontNeed(state_.fd(), path(), offset, len);
+    return FadviseDontNeed(descriptor_.fd(), path(), offset, len);
   }
 
   IOStatus Close() override {
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return IOStatus::OK();
     }
     IOStatus s = Unmap();
-    if (ftruncate(state_.fd(), static_cast<off_t>(size_)) != 0 && s.ok()) {
+    if (ftruncate(descriptor_.fd(), static_cast<off_t>(size_)) != 0 && s.ok()) {
       s = IOStatus::FromErrno(
           PathErrorContext("ftruncate mmap file to its written size " +
                                std::to_string(size_),
                            path()),
           errno);
     }
-    IOStatus close_status = state_.Close("closing file after writing");
+    IOStatus close_status = descriptor_.Close("closing file after writing");
     return s.ok() ? close_status : s;
   }
 
@@ -138,7 +139,7 @@ class PosixMmapWritableFile final : public WritableFile {
  private:
   IOStatus WriteAt(Slice data, uint64_t offset) {
     const std::string context = WriteErrorContext(path(), offset, data.size());
-    if (state_.closed()) {
+    if (descriptor_.closed()) {
       return Status::IOError(ClosedContext(context));
     }
     const uint64_t end = offset + data.size();
@@ -157,7 +158,7 @@ class PosixMmapWritableFile final : public WritableFile {
       return IOStatus::OK();
     }
     const uint64_t new_capacity = RoundUp(needed, kMmapWriteChunkBytes);
-    if (ftruncate(state_.fd(), static_cast<off_t>(new_capacity)) != 0) {
+    if (ftruncate(descriptor_.fd(), static_cast<off_t>(new_capacity)) != 0) {
       return IOStatus::FromErrno(context +
                                      ": ftruncate to grow the mapping to " +
                                      std::to_string(new_capacity),
@@ -169,12 +170,12 @@ class PosixMmapWritableFile final : public WritableFile {
       mapped = mremap(base_, capacity_, new_capacity, MREMAP_MAYMOVE);
     } else {
       mapped = mmap(nullptr, new_capacity, PROT_READ | PROT_WRITE, MAP_SHARED,
-                    state_.fd(), 0);
+                    descriptor_.fd(), 0);
     }
 #else
     Unmap().PermitUncheckedError();  // munmap fails only on bad arguments.
     mapped = mmap(nullptr, new_capacity, PROT_READ | PROT_WRITE, MAP_SHARED,
-                  state_.fd(), 0);
+                  descriptor_.fd(), 0);
 #endif
     if (mapped == MAP_FAILED) {
       return IOStatus::FromErrno(
@@ -213,7 +214,7 @@ class PosixMmapWritableFile final : public WritableFile {
     return IOStatus::OK();
   }
 
-  PosixDescriptor state_;
+  PosixDescriptor descriptor_;
   const bool range_sync_usable_;
   char* base_ = nullptr;      // Shared mapping of [0, capacity_).
   uint64_t capacity_ = 0;     // File length on disk until Close().

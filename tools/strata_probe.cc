@@ -90,6 +90,15 @@ Status ReadPass(FileSystem* fs, const std::string& path, bool direct,
   return MeasurePageCacheResidency(path, &result->residency);
 }
 
+// Creates `dir` and any missing parents.
+Status CreateDirs(FileSystem* fs, const std::string& dir) {
+  for (size_t pos = dir.find('/', 1); pos != std::string::npos;
+       pos = dir.find('/', pos + 1)) {
+    STRATA_RETURN_IF_ERROR(fs->CreateDirIfMissing(dir.substr(0, pos)));
+  }
+  return fs->CreateDirIfMissing(dir);
+}
+
 int Run() {
   if (FLAGS_dir.empty()) {
     std::fprintf(stderr, "strata_probe: --dir is required\n");
@@ -100,7 +109,7 @@ int Run() {
     return 2;
   }
   FileSystem* fs = Env::Default()->file_system();
-  Status s = fs->CreateDirIfMissing(FLAGS_dir);
+  Status s = CreateDirs(fs, FLAGS_dir);
   if (!s.ok()) {
     std::fprintf(stderr, "strata_probe: %s\n", s.ToString().c_str());
     return 1;
