@@ -32,11 +32,7 @@ IOStatus PathError(std::string_view what, const std::string& path, int err) {
 // NotSupported, a property of the file system rather than an I/O failure,
 // with the kernel's EINVAL; the text is PosixFileSystem's.
 IOStatus DirectOpenRefused(std::string_view what, const std::string& path) {
-  IOStatus s = PathError(std::string(what) + " with O_DIRECT", path, EINVAL);
-  const std::string text =
-      std::string(s.message()) + " (the file system refuses direct I/O)";
-  static_cast<Status&>(s) = Status::NotSupported(text);  // Keeps the errno.
-  return s;
+  return ::strata::DirectOpenRefused(what, path, EINVAL);
 }
 
 IOStatus MmapDirectConflict(const std::string& path, const char* direct_flag,
@@ -191,9 +187,8 @@ IOStatus FakeFileSystem::NewDirectory(const std::string& path,
   if (node == nullptr) {
     return PathError("open directory", path, err);
   }
-  *result = NewFakeDirectory(FakeOpenFile{state_, std::move(node), path,
-                                          IOMode::kBuffered,
-                                          state_->generation()});
+  *result = NewFakeDirectory(FakeOpenFile{
+      state_, std::move(node), path, IOMode::kBuffered, state_->generation()});
   return IOStatus::OK();
 }
 
@@ -307,8 +302,7 @@ IOStatus FakeFileSystem::DeleteDir(const std::string& path) {
   return PathError("rmdir", path, err);
 }
 
-IOStatus FakeFileSystem::GetFileSize(const std::string& path,
-                                     uint64_t* size) {
+IOStatus FakeFileSystem::GetFileSize(const std::string& path, uint64_t* size) {
   *size = 0;
   Guard lock(state_->mutex());
   int err = 0;
@@ -437,8 +431,7 @@ IOStatus FakeFileSystem::UnlockFile(std::unique_ptr<FileLock> lock) {
     return PathError(kWhat, own->path(), ESTALE);  // Lost in a crash.
   }
   if (!state_->Unlock(own->key(), own->id())) {
-    return Status::IOError(PathErrorContext(kWhat, own->path()) +
-                           ": not held");
+    return Status::IOError(PathErrorContext(kWhat, own->path()) + ": not held");
   }
   return IOStatus::OK();
 }

@@ -9,10 +9,10 @@
 //   hidden_direct_alignment), with the real file system's error texts.
 //   Reads past the end return the bytes up to the end (possibly an unaligned
 //   count), then nothing, with OK (a direct SequentialFile whose position
-//   became unaligned that way reads nothing, with OK, as PosixFileSystem's). Writes at an offset extend the file to
-//   offset + length and zero-fill any hole. Append writes at the size the
-//   file object knows (the file is never in O_APPEND mode).
-//   Buffered and mmap files have no alignment rules.
+//   became unaligned that way reads nothing, with OK, as PosixFileSystem's).
+//   Writes at an offset extend the file to offset + length and zero-fill any
+//   hole. Append writes at the size the file object knows (the file is never in
+//   O_APPEND mode). Buffered and mmap files have no alignment rules.
 // - Page cache. Each file has a set of resident pages (Options::page_size),
 //   each clean or dirty. Buffered and mmap reads make the pages they touch
 //   resident (clean); buffered and mmap writes make them resident and dirty.
@@ -32,6 +32,10 @@
 //   locks released, and every file, directory and lock object opened before
 //   the crash becomes stale: later calls on it fail with IOError (ESTALE,
 //   "Stale file handle"), naming the file.
+//
+// Not modeled: space (no ENOSPC), short transfers, EINTR, injected errors
+// and call records (env/fault_injection_file_system.h wraps this for those),
+// O_APPEND (never used), permissions, symlinks, timestamps.
 //
 // Paths: "/" always exists. A path without a leading "/" is taken relative
 // to "/". "." and ".." are resolved by name; empty components are ignored.
@@ -160,12 +164,12 @@ class FakeFileSystem : public FileSystem {
   void SimulateCrash();
   // Like SimulateCrash(), but each surviving file whose current size S
   // exceeds its durable size D keeps its durable image followed by the
-  // first k bytes of its current content past D, k uniform in [0, S - D]
-  // (a std::mt19937_64 seeded with `seed`, one draw per such file, files
-  // taken in path order, names sorted bytewise). Nothing else
-  // unsynced is kept: bytes rewritten inside the durable image revert, and a
-  // file not longer than its durable image reverts to it. The same seed and
-  // the same history give the same result.
+  // first k bytes of its current content past D, k uniform in [0, S - D]:
+  // one draw of a std::mt19937_64(seed) per such file, files taken in
+  // depth-first path order with names sorted bytewise (a file with several
+  // names once). Nothing else unsynced is kept: bytes rewritten inside the
+  // durable image revert, and a file not longer than its durable image
+  // reverts to it. The same seed and history give the same result.
   void SimulateCrash(uint64_t seed);
   // The size of the durable image of the file now at `path`; 0 if `path`
   // is not a file.
@@ -179,8 +183,7 @@ class FakeFileSystem : public FileSystem {
 
   // --- Direct access to content -------------------------------------------
   // The current content of the file at `path` (no page-cache effect).
-  IOStatus ReadFileContent(const std::string& path,
-                           std::string* content) const;
+  IOStatus ReadFileContent(const std::string& path, std::string* content) const;
   // Creates or truncates `path` and writes `content` into it, as a buffered
   // write would (dirty pages, nothing durable).
   IOStatus WriteFileContent(const std::string& path, Slice content);

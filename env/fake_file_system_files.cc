@@ -43,7 +43,8 @@ class Handle {
       return EINVAL;
     }
     const size_t hidden = o.hidden_direct_alignment;
-    if (hidden != 0 && (!IsAligned(offset, hidden) || !IsAligned(len, hidden))) {
+    if (hidden != 0 &&
+        (!IsAligned(offset, hidden) || !IsAligned(len, hidden))) {
       return EINVAL;
     }
     return 0;
@@ -71,8 +72,7 @@ IOStatus UnusableError(const std::string& context, int err) {
   return IOStatus::FromErrno(context, err);
 }
 
-IOStatus HandleError(std::string_view what, const std::string& path,
-                     int err) {
+IOStatus HandleError(std::string_view what, const std::string& path, int err) {
   return UnusableError(PathErrorContext(what, path), err);
 }
 
@@ -82,14 +82,10 @@ class FakeWritableFile final : public WritableFile, private Handle {
 
   bool use_direct_io() const override { return direct(); }
   IOMode mode() const override { return f_.mode; }
-  DirectIOAlignment alignment() const override {
-    return reported_alignment();
-  }
+  DirectIOAlignment alignment() const override { return reported_alignment(); }
   const std::string& path() const override { return f_.path; }
 
-  IOStatus Append(Slice data) override {
-    return Write("append", size_, data);
-  }
+  IOStatus Append(Slice data) override { return Write("append", size_, data); }
   IOStatus PositionedAppend(Slice data, uint64_t offset) override {
     return Write("pwrite", offset, data);
   }
@@ -206,9 +202,7 @@ class FakeRandomAccessFile final : public RandomAccessFile, private Handle {
 
   bool use_direct_io() const override { return direct(); }
   IOMode mode() const override { return f_.mode; }
-  DirectIOAlignment alignment() const override {
-    return reported_alignment();
-  }
+  DirectIOAlignment alignment() const override { return reported_alignment(); }
   const std::string& path() const override { return f_.path; }
 
   IOStatus Read(uint64_t offset, size_t n, Slice* result,
@@ -227,11 +221,10 @@ class FakeRandomAccessFile final : public RandomAccessFile, private Handle {
       return UnusableError(ReadErrorContext(f_.path, offset, n), err);
     }
     if (f_.mode == IOMode::kMmap) {
-      const size_t count =
-          offset >= mapping_.size()
-              ? 0
-              : static_cast<size_t>(
-                    std::min<uint64_t>(n, mapping_.size() - offset));
+      const size_t count = offset >= mapping_.size()
+                               ? 0
+                               : static_cast<size_t>(std::min<uint64_t>(
+                                     n, mapping_.size() - offset));
       state().Populate(node(), offset, count, /*dirty=*/false);
       if (count != 0) {
         *result = Slice(mapping_.data() + offset, count);
@@ -302,9 +295,7 @@ class FakeSequentialFile final : public SequentialFile, private Handle {
 
   bool use_direct_io() const override { return direct(); }
   IOMode mode() const override { return f_.mode; }
-  DirectIOAlignment alignment() const override {
-    return reported_alignment();
-  }
+  DirectIOAlignment alignment() const override { return reported_alignment(); }
   const std::string& path() const override { return f_.path; }
 
   IOStatus Read(size_t n, Slice* result, char* scratch) override {
@@ -324,9 +315,9 @@ class FakeSequentialFile final : public SequentialFile, private Handle {
         return misaligned;
       }
       const int err = Unusable();
-      return err == 0 ? IOStatus::OK()
-                      : UnusableError(ReadErrorContext(f_.path, position_, n),
-                                      err);
+      return err == 0
+                 ? IOStatus::OK()
+                 : UnusableError(ReadErrorContext(f_.path, position_, n), err);
     }
     int err = Unusable();
     if (err == 0 && direct()) {

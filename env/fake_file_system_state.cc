@@ -11,7 +11,9 @@ namespace strata {
 
 namespace {
 
-[[maybe_unused]] bool IsPowerOfTwo(size_t v) { return v != 0 && (v & (v - 1)) == 0; }
+[[maybe_unused]] bool IsPowerOfTwo(size_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
 // Splits `path` into its components, resolving "." and ".." by name (".."
 // of "/" is "/", as in the kernel). Relative paths start at "/".
@@ -188,8 +190,7 @@ void FakeFsState::CleanOverlapping(FakeNode* file, uint64_t offset,
   }
 }
 
-void FakeFsState::DropClean(FakeNode* file, uint64_t offset,
-                            uint64_t len) {
+void FakeFsState::DropClean(FakeNode* file, uint64_t offset, uint64_t len) {
   // Linux's generic_fadvise(POSIX_FADV_DONTNEED): only whole pages go; a
   // partial first page is kept, and so is a partial last page unless it
   // holds the end of the file.
@@ -218,8 +219,7 @@ void FakeFsState::Persist(FakeNode* file) {
   }
 }
 
-uint64_t FakeFsState::CachedBytes(const FakeNode& file,
-                                  bool dirty_only) const {
+uint64_t FakeFsState::CachedBytes(const FakeNode& file, bool dirty_only) const {
   uint64_t pages = 0;
   for (const auto& page : file.pages) {
     pages += (!dirty_only || page.second) ? 1 : 0;

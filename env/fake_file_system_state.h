@@ -140,10 +140,10 @@ class FakeFsState {
 
   FakeFileSystem::Options options_;
   mutable std::mutex mutex_;
-  FakeNodePtr root_;                      // Guarded by mutex_.
-  uint64_t generation_ = 0;               // Guarded by mutex_.
+  FakeNodePtr root_;                       // Guarded by mutex_.
+  uint64_t generation_ = 0;                // Guarded by mutex_.
   std::map<std::string, uint64_t> locks_;  // key -> holding id; mutex_.
-  uint64_t next_lock_id_ = 1;             // Guarded by mutex_.
+  uint64_t next_lock_id_ = 1;              // Guarded by mutex_.
 };
 
 }  // namespace strata

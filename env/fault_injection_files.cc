@@ -1,5 +1,6 @@
 #include "env/fault_injection_files.h"
 
+#include <cerrno>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -100,11 +101,13 @@ IOStatus InjectedFaultError(const IORecord& r, const FaultFiring& firing,
   // An O_DIRECT open refused with EINVAL means the file system cannot do
   // direct I/O at all; PosixFileSystem reports that as NotSupported.
   if (err == EINVAL && IsFileOpen(r.op) && r.mode == IOMode::kDirect) {
-    std::string what = ErrorContext(r, subject);
-    const size_t colon = what.find(": ");
-    what.insert(colon, " with O_DIRECT");
-    return Status::NotSupported(what + ": " + std::strerror(err) +
-                                " (the file system refuses direct I/O)");
+    // ErrorContext is "While <what>: <path>"; the shared helper rebuilds it
+    // with the O_DIRECT wording every FileSystem uses.
+    const std::string context = ErrorContext(r, subject);
+    constexpr size_t kWhile = sizeof("While ") - 1;
+    const size_t colon = context.find(": ");
+    return DirectOpenRefused(context.substr(kWhile, colon - kWhile),
+                             context.substr(colon + 2), err);
   }
 #endif
   return IOStatus::FromErrno(ErrorContext(r, subject), err);

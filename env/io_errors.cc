@@ -1,6 +1,7 @@
 #include "env/io_errors.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace strata {
 
@@ -25,6 +26,14 @@ IOStatus CheckDirectIOAlignment(std::string_view op, std::string_view path,
          " and the buffer address a multiple of " +
          std::to_string(alignment.memory);
   return Status::InvalidArgument(msg);
+}
+
+IOStatus DirectOpenRefused(std::string_view what, std::string_view path,
+                           int err) {
+  const std::string text =
+      PathErrorContext(std::string(what) + " with O_DIRECT", path) + ": " +
+      std::strerror(err) + " (the file system refuses direct I/O)";
+  return IOStatus::WithErrno(Status::NotSupported(text), err);
 }
 
 std::string ReadErrorContext(std::string_view path, uint64_t offset,

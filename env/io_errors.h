@@ -42,6 +42,14 @@ IOStatus CheckDirectIOAlignment(std::string_view op, std::string_view path,
                                 const void* buffer,
                                 const DirectIOAlignment& alignment);
 
+// An O_DIRECT open the file system refuses (old tmpfs, some FUSE file
+// systems): NotSupported, a property of the file system rather than an I/O
+// failure, "While <what> with O_DIRECT: <path>: <strerror(err)> (the file
+// system refuses direct I/O)", with error_number() err. Every FileSystem
+// reports it this way.
+IOStatus DirectOpenRefused(std::string_view what, std::string_view path,
+                           int err);
+
 // Contexts for IOStatus::FromErrno.
 // "While pread offset <offset> len <len>: <path>"
 std::string ReadErrorContext(std::string_view path, uint64_t offset,

@@ -338,10 +338,7 @@ class PosixFileSystem final : public FileSystem {
       const int err = errno;
 #ifdef __linux__
       if (direct && err == EINVAL) {
-        return Status::NotSupported(
-            PathErrorContext(std::string(what) + " with O_DIRECT", path) +
-            ": " + std::strerror(err) +
-            " (the file system refuses direct I/O)");
+        return DirectOpenRefused(what, path, err);
       }
 #endif
       return IOStatus::FromErrno(PathErrorContext(what, path), err);

@@ -124,6 +124,15 @@ class [[nodiscard]] IOStatus : public Status {
   // e.g. "While pwrite to file at offset 4096 len 512: /d/000012.sst".
   static IOStatus FromErrno(std::string_view context, int err);
 
+  // `status` (code and message) carrying errno `err`, for errors that came
+  // from a system call but are not an IOError (a file system that refuses
+  // O_DIRECT is NotSupported, with the kernel's EINVAL).
+  static IOStatus WithErrno(Status status, int err) {
+    IOStatus s(std::move(status));
+    s.errno_ = err;
+    return s;
+  }
+
   // The same code and errno with `prefix` put before the message.
   IOStatus WithMessagePrefix(std::string_view prefix) const;
 

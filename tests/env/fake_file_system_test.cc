@@ -1,5 +1,8 @@
 #include "env/fake_file_system.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -10,9 +13,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "testutil/testutil.h"
 
@@ -150,8 +150,8 @@ TEST_P(FakeFileSystemDirectTest, AlignedWritesReadBackThroughEveryReader) {
   std::memcpy(buf.data(), data.data(), data.size());
   auto w = OpenWriter("/f");
   ASSERT_OK(w->Append(Slice(buf.data(), align_)));
-  ASSERT_OK(w->PositionedAppend(Slice(buf.data() + align_, 2 * align_),
-                                align_));
+  ASSERT_OK(
+      w->PositionedAppend(Slice(buf.data() + align_, 2 * align_), align_));
   EXPECT_EQ(w->GetFileSize(), 3 * align_);
   EXPECT_EQ(Content(fs_, "/f"), data);
 
@@ -701,8 +701,8 @@ TEST(FakeFileSystemTest, InvalidateCacheDropsOnlyCleanPages) {
   std::unique_ptr<WritableFile> w;
   ASSERT_OK(fs.NewWritableFile("/f", Buffered(), &w));
   ASSERT_OK(w->Append(Pattern(2 * 4096, 15)));
-  ASSERT_OK(w->Sync());                          // Pages 0, 1 clean.
-  ASSERT_OK(w->Append(Pattern(2 * 4096, 16)));   // Pages 2, 3 dirty.
+  ASSERT_OK(w->Sync());                         // Pages 0, 1 clean.
+  ASSERT_OK(w->Append(Pattern(2 * 4096, 16)));  // Pages 2, 3 dirty.
   ASSERT_OK(w->InvalidateCache(0, 0));
   EXPECT_EQ(fs.ResidentBytes("/f"), 2 * 4096u);
   EXPECT_EQ(fs.DirtyBytes("/f"), 2 * 4096u);
@@ -757,9 +757,8 @@ TEST(FakeFileSystemTest, TruncateDropsPagesPastTheEnd) {
   EXPECT_EQ(fs.ResidentBytes("/f"), 5000u);
   ASSERT_OK(w->Truncate(3 * 4096));  // Grows with zeros, not cached.
   EXPECT_EQ(fs.ResidentBytes("/f"), 2 * 4096u);
-  EXPECT_EQ(Content(fs, "/f"),
-            Pattern(3 * 4096, 20).substr(0, 5000) +
-                std::string(3 * 4096 - 5000, '\0'));
+  EXPECT_EQ(Content(fs, "/f"), Pattern(3 * 4096, 20).substr(0, 5000) +
+                                   std::string(3 * 4096 - 5000, '\0'));
 }
 
 TEST(FakeFileSystemTest, PageSizeSetsTheCacheGranularity) {
@@ -1289,9 +1288,9 @@ TEST(FakeFileSystemTest, CloseTwiceIsOkAndUseAfterCloseNamesTheFile) {
   EXPECT_EQ(s.ToString(),
             "IO error: While pwrite to file at offset 3 len 1: /f: file is "
             "already closed");
-  for (IOStatus t : {w->Sync(), w->Fsync(), w->Flush(), w->Truncate(0),
-                     w->RangeSync(0, 0), w->Allocate(0, 1),
-                     w->InvalidateCache(0, 0)}) {
+  for (IOStatus t :
+       {w->Sync(), w->Fsync(), w->Flush(), w->Truncate(0), w->RangeSync(0, 0),
+        w->Allocate(0, 1), w->InvalidateCache(0, 0)}) {
     EXPECT_TRUE(t.IsIOError()) << t.ToString();
     EXPECT_THAT(t.ToString(), HasSubstr("/f: file is already closed"));
   }

@@ -1,15 +1,16 @@
 #include "env/fault_injection_file_system.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cerrno>
-#include <cstring>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "env/fake_file_system.h"
 #include "env/io_recorder.h"
@@ -982,6 +983,144 @@ TEST_F(FaultInjectionFileSystemTest, MultiReadRecordsAndFaultsEachRequest) {
   EXPECT_EQ(reads[1].fault_rule_id, rule);
   EXPECT_FALSE(reads[1].ok());
   EXPECT_EQ(reads[2].result_length, 1024u);
+}
+
+// Forwards to a base file system; the random-access files it opens refuse
+// every MultiRead batch as a whole (as an io_uring submission failure
+// would), which FakeFileSystem never does.
+class BatchRefusingFile final : public RandomAccessFile {
+ public:
+  explicit BatchRefusingFile(std::unique_ptr<RandomAccessFile> base)
+      : base_(std::move(base)) {}
+  bool use_direct_io() const override { return base_->use_direct_io(); }
+  IOMode mode() const override { return base_->mode(); }
+  DirectIOAlignment alignment() const override { return base_->alignment(); }
+  const std::string& path() const override { return base_->path(); }
+  IOStatus Read(uint64_t offset, size_t n, Slice* result,
+                char* scratch) const override {
+    return base_->Read(offset, n, result, scratch);
+  }
+  IOStatus MultiRead(ReadRequest*, size_t) const override {
+    return IOStatus::FromErrno("While io_uring_submit: " + path(), EAGAIN);
+  }
+  IOStatus Prefetch(uint64_t offset, size_t n) const override {
+    return base_->Prefetch(offset, n);
+  }
+  IOStatus Hint(AccessPattern pattern) const override {
+    return base_->Hint(pattern);
+  }
+  IOStatus InvalidateCache(uint64_t offset, uint64_t len) const override {
+    return base_->InvalidateCache(offset, len);
+  }
+  IOStatus GetFileSize(uint64_t* size) const override {
+    return base_->GetFileSize(size);
+  }
+
+ private:
+  std::unique_ptr<RandomAccessFile> base_;
+};
+
+class BatchRefusingFileSystem final : public FileSystem {
+ public:
+  explicit BatchRefusingFileSystem(FileSystem* base) : base_(base) {}
+  const char* Name() const override { return "BatchRefusingFileSystem"; }
+  IOStatus NewWritableFile(const std::string& path, const FileOptions& options,
+                           std::unique_ptr<WritableFile>* result) override {
+    return base_->NewWritableFile(path, options, result);
+  }
+  IOStatus NewRandomAccessFile(
+      const std::string& path, const FileOptions& options,
+      std::unique_ptr<RandomAccessFile>* result) override {
+    std::unique_ptr<RandomAccessFile> file;
+    STRATA_RETURN_IF_ERROR(base_->NewRandomAccessFile(path, options, &file));
+    *result = std::make_unique<BatchRefusingFile>(std::move(file));
+    return IOStatus::OK();
+  }
+  IOStatus NewSequentialFile(const std::string& path,
+                             const FileOptions& options,
+                             std::unique_ptr<SequentialFile>* result) override {
+    return base_->NewSequentialFile(path, options, result);
+  }
+  IOStatus NewDirectory(const std::string& path,
+                        std::unique_ptr<Directory>* result) override {
+    return base_->NewDirectory(path, result);
+  }
+  IOStatus FileExists(const std::string& path) override {
+    return base_->FileExists(path);
+  }
+  IOStatus GetChildren(const std::string& dir,
+                       std::vector<std::string>* names) override {
+    return base_->GetChildren(dir, names);
+  }
+  IOStatus DeleteFile(const std::string& path) override {
+    return base_->DeleteFile(path);
+  }
+  IOStatus CreateDir(const std::string& path) override {
+    return base_->CreateDir(path);
+  }
+  IOStatus CreateDirIfMissing(const std::string& path) override {
+    return base_->CreateDirIfMissing(path);
+  }
+  IOStatus DeleteDir(const std::string& path) override {
+    return base_->DeleteDir(path);
+  }
+  IOStatus GetFileSize(const std::string& path, uint64_t* size) override {
+    return base_->GetFileSize(path, size);
+  }
+  IOStatus RenameFile(const std::string& source,
+                      const std::string& target) override {
+    return base_->RenameFile(source, target);
+  }
+  IOStatus LinkFile(const std::string& source,
+                    const std::string& target) override {
+    return base_->LinkFile(source, target);
+  }
+  IOStatus LockFile(const std::string& path,
+                    std::unique_ptr<FileLock>* lock) override {
+    return base_->LockFile(path, lock);
+  }
+  IOStatus UnlockFile(std::unique_ptr<FileLock> lock) override {
+    return base_->UnlockFile(std::move(lock));
+  }
+
+ private:
+  FileSystem* const base_;
+};
+
+TEST_F(FaultInjectionFileSystemTest,
+       RefusedMultiReadBatchFailsEveryForwardedRequest) {
+  ASSERT_OK(fake_.WriteFileContent("/t.sst", Pattern(8192)));
+  BatchRefusingFileSystem refusing(&fake_);
+  FaultInjectionFileSystem faulty(&refusing);
+  faulty.AddRule({FileOp::kRead, "t.sst", /*nth=*/1, Fault::kError});
+  std::unique_ptr<RandomAccessFile> file;
+  ASSERT_OK(faulty.NewRandomAccessFile(
+      "/t.sst", Buffered(FileKind::kTableUserRead), &file));
+  std::string scratch(200, '\0');
+  ReadRequest reqs[2];
+  reqs[0].offset = 0;
+  reqs[0].len = 100;
+  reqs[0].scratch = scratch.data();
+  reqs[1].offset = 100;
+  reqs[1].len = 100;
+  reqs[1].scratch = scratch.data() + 100;
+  reqs[1].result = Slice("stale");
+  IOStatus s = file->MultiRead(reqs, 2);
+  EXPECT_EQ(s.ToString(),
+            "IO error: While io_uring_submit: /t.sst: Resource temporarily "
+            "unavailable");
+  // The first request was stopped by the rule, the second by the batch.
+  EXPECT_EQ(reqs[0].status.ToString(),
+            "IO error: While pread offset 0 len 100: /t.sst: Input/output "
+            "error");
+  EXPECT_EQ(reqs[1].status.ToString(), s.ToString());
+  EXPECT_TRUE(reqs[1].result.empty());
+  auto reads = faulty.recorder().Records(OpIs(FileOp::kRead));
+  ASSERT_EQ(reads.size(), 2u);
+  EXPECT_EQ(reads[0].status.ToString(), reqs[0].status.ToString());
+  EXPECT_NE(reads[0].fault_rule_id, 0);
+  EXPECT_EQ(reads[1].status.ToString(), s.ToString());
+  EXPECT_EQ(reads[1].fault_rule_id, 0);
 }
 
 // --- Rule management --------------------------------------------------------

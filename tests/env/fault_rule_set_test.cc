@@ -1,13 +1,14 @@
 #include "env/fault_rule_set.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <cerrno>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace strata {
 namespace {

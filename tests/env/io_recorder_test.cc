@@ -1,13 +1,13 @@
 #include "env/io_recorder.h"
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <cstdint>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace strata {
 namespace {
