@@ -1,0 +1,133 @@
+#include "table/block.h"
+
+#include <cassert>
+#include <utility>
+
+#include "util/coding.h"
+
+namespace strata {
+
+namespace {
+
+// Footer word plus at least one restart: the smallest well-formed block.
+constexpr size_t kMinBlockSize = 2 * sizeof(uint32_t);
+
+Status BlockCorruption(size_t block_size, const std::string& detail) {
+  return Status::Corruption("bad block of " + std::to_string(block_size) +
+                            " bytes: " + detail);
+}
+
+}  // namespace
+
+BlockContents BlockContents::Borrow(Slice data) {
+  BlockContents c;
+  c.kind_ = Kind::kBorrowed;
+  c.data_ = data;
+  return c;
+}
+
+BlockContents BlockContents::Own(std::string data) {
+  BlockContents c;
+  c.kind_ = Kind::kString;
+  c.string_ = std::move(data);
+  return c;
+}
+
+BlockContents BlockContents::Own(AlignedMemory memory, size_t offset,
+                                 size_t size) {
+  BlockContents c;
+  c.kind_ = Kind::kAligned;
+  c.data_ = Slice(memory.get() + offset, size);
+  c.aligned_ = std::move(memory);
+  return c;
+}
+
+Status Block::Create(BlockContents contents, std::unique_ptr<Block>* result) {
+  std::unique_ptr<Block> block(new Block(std::move(contents)));
+  STRATA_RETURN_IF_ERROR(block->Parse());
+  *result = std::move(block);
+  return Status::OK();
+}
+
+uint32_t Block::RestartPoint(uint32_t i) const {
+  assert(i < num_restarts_);
+  return DecodeFixed32(data().data() + restarts_offset_ + i * sizeof(uint32_t));
+}
+
+Status Block::Parse() {
+  const Slice block = data();
+  const size_t size = block.size();
+  if (size < kMinBlockSize) {
+    return BlockCorruption(size, "too small (a block has at least " +
+                                     std::to_string(kMinBlockSize) +
+                                     " bytes: a restart and the footer word)");
+  }
+  if (size > uint64_t{UINT32_MAX}) {
+    return BlockCorruption(size, "larger than 4 GiB");
+  }
+  const uint32_t word = DecodeFixed32(block.data() + size - sizeof(uint32_t));
+  DataBlockIndexType type;
+  uint32_t num_restarts;
+  UnpackBlockFooter(word, size, &type, &num_restarts);
+
+  // End of the restart array: the footer word, or the hash index before it.
+  uint32_t array_end = static_cast<uint32_t>(size - sizeof(uint32_t));
+  if (type == DataBlockIndexType::kBinaryAndHash) {
+    uint32_t buckets_offset = 0;
+    Status s =
+        hash_index_.Initialize(Slice(block.data(), array_end), &buckets_offset);
+    if (!s.ok()) {
+      return BlockCorruption(size, std::string(s.message()));
+    }
+    array_end = buckets_offset;
+    has_hash_index_ = true;
+  }
+  if (num_restarts == 0) {
+    return BlockCorruption(size, "footer word " + std::to_string(word) +
+                                     " gives no restart points");
+  }
+  if (num_restarts > array_end / sizeof(uint32_t)) {
+    return BlockCorruption(
+        size, std::to_string(num_restarts) + " restart points (footer word " +
+                  std::to_string(word) + ") do not fit in front of offset " +
+                  std::to_string(array_end));
+  }
+  num_restarts_ = num_restarts;
+  restarts_offset_ = array_end - num_restarts * sizeof(uint32_t);
+
+  uint32_t previous = 0;
+  for (uint32_t i = 0; i < num_restarts_; ++i) {
+    const uint32_t offset = RestartPoint(i);
+    if (i == 0 && offset != 0) {
+      return BlockCorruption(size, "restart point 0 is at offset " +
+                                       std::to_string(offset) + ", not 0");
+    }
+    if (i > 0 && offset <= previous) {
+      return BlockCorruption(
+          size, "restart point " + std::to_string(i) + " at offset " +
+                    std::to_string(offset) + " does not follow restart point " +
+                    std::to_string(i - 1) + " at " + std::to_string(previous));
+    }
+    // An empty block has its single restart "at" the restart array.
+    const bool empty_block = restarts_offset_ == 0 && num_restarts_ == 1;
+    if (offset >= restarts_offset_ && !empty_block) {
+      return BlockCorruption(size, "restart point " + std::to_string(i) +
+                                       " at offset " + std::to_string(offset) +
+                                       " is not before the restart array at " +
+                                       std::to_string(restarts_offset_));
+    }
+    previous = offset;
+  }
+  return Status::OK();
+}
+
+Status AddBlockLocation(const Status& s, std::string_view file_path,
+                        const BlockHandle& handle) {
+  if (!s.IsCorruption()) {
+    return s;
+  }
+  return Status::Corruption(file_path, handle.offset(), handle.size(),
+                            s.message());
+}
+
+}  // namespace strata

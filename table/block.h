@@ -1,0 +1,106 @@
+// Block: one uncompressed block in the generic block format (data, index,
+// metaindex, properties or range-deletion block), with its restart array
+// located and checked (../shared/spec/sst-format.md section 7). Iterate it
+// with BlockIter (table/block_iter.h).
+//
+// A Block works on uncompressed contents without the 5-byte trailer: the
+// table reader verifies the checksum and decompresses first.
+//
+// Errors: Block and BlockIter know nothing of files; their Corruption
+// messages say where inside the block things went wrong. The caller adds
+// the file and the block's position with AddBlockLocation().
+// Thread-safety: immutable after Create; const methods may be called
+// concurrently, and any number of iterators may read one Block.
+// Ownership: a Block owns or borrows its bytes as its BlockContents says.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "strata/slice.h"
+#include "strata/status.h"
+#include "table/block_handle.h"
+#include "table/data_block_hash_index.h"
+#include "util/aligned_buffer.h"
+
+namespace strata {
+
+// The bytes of one uncompressed block and whatever keeps them alive.
+// Movable, not copyable; data() stays valid across moves except for a
+// Borrow()ed buffer, which is never owned.
+class BlockContents {
+ public:
+  BlockContents() = default;
+  BlockContents(BlockContents&&) noexcept = default;
+  BlockContents& operator=(BlockContents&&) noexcept = default;
+  BlockContents(const BlockContents&) = delete;
+  BlockContents& operator=(const BlockContents&) = delete;
+
+  // `data` must outlive every Block and iterator built on it (an mmap'ed
+  // file, a pinned buffer, a test's string).
+  static BlockContents Borrow(Slice data);
+  // Takes the string (e.g. the output of a decompressor).
+  static BlockContents Own(std::string data);
+  // Takes memory from an aligned read; the block is the `size` bytes at
+  // `offset` inside it. REQUIRES: they lie inside the allocation.
+  static BlockContents Own(AlignedMemory memory, size_t offset, size_t size);
+
+  Slice data() const { return kind_ == Kind::kString ? Slice(string_) : data_; }
+  bool owns_data() const { return kind_ != Kind::kBorrowed; }
+
+ private:
+  enum class Kind : uint8_t { kBorrowed, kString, kAligned };
+  Kind kind_ = Kind::kBorrowed;
+  Slice data_;  // kBorrowed and kAligned.
+  std::string string_;
+  AlignedMemory aligned_;
+};
+
+class Block {
+ public:
+  // Locates the footer word, the restart array and, when flagged, the hash
+  // index, and checks them: at least 8 bytes; at least one restart; the
+  // restart array (and hash index) inside the block; restart offsets
+  // starting at 0, strictly increasing and below the start of the restart
+  // array (an empty block is exactly one restart at 0). On failure returns
+  // Corruption describing the inconsistency (no file location; see
+  // AddBlockLocation) and leaves *result unchanged.
+  static Status Create(BlockContents contents, std::unique_ptr<Block>* result);
+
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
+
+  Slice data() const { return contents_.data(); }
+  size_t size() const { return contents_.data().size(); }
+  uint32_t num_restarts() const { return num_restarts_; }
+  // Where the entries end and the restart array begins.
+  uint32_t restarts_offset() const { return restarts_offset_; }
+  // Offset of restart point i. REQUIRES: i < num_restarts().
+  uint32_t RestartPoint(uint32_t i) const;
+  // True if the block carries no entries.
+  bool empty() const { return restarts_offset_ == 0; }
+  bool has_hash_index() const { return has_hash_index_; }
+  // REQUIRES: has_hash_index().
+  const DataBlockHashIndex& hash_index() const { return hash_index_; }
+
+ private:
+  explicit Block(BlockContents contents) : contents_(std::move(contents)) {}
+  Status Parse();
+
+  BlockContents contents_;
+  uint32_t num_restarts_ = 0;
+  uint32_t restarts_offset_ = 0;
+  bool has_hash_index_ = false;
+  DataBlockHashIndex hash_index_;
+};
+
+// Turns a Corruption from Block or BlockIter into the file-level form
+// "Corruption: <file_path> @ <offset>+<size>: <detail>", naming the block by
+// its handle. Other statuses are returned unchanged.
+Status AddBlockLocation(const Status& s, std::string_view file_path,
+                        const BlockHandle& handle);
+
+}  // namespace strata

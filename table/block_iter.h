@@ -1,0 +1,148 @@
+// BlockIter: a bidirectional iterator over the entries of one Block, for
+// every block kind of a block-based table (../shared/spec/sst-format.md
+// sections 7-9, 11):
+//   * data and range-deletion blocks: internal keys, raw values, optional
+//     global sequence number, hash-index point lookups (SeekForGet);
+//   * index blocks: internal-key or user-key separators; values are
+//     BlockHandles, plain (format_version <= 3) or delta-encoded
+//     (format_version >= 4), decoded and exposed by handle();
+//   * metaindex and properties blocks: bytewise keys, raw values.
+//
+// Positioning follows the usual rules: Seek finds the first entry >= target,
+// SeekForPrev the last entry <= target.
+// Corruption: a malformed entry makes the iterator invalid with a Corruption
+// status whose message names the offset inside the block; errors are sticky
+// (later positioning calls keep it invalid). Malformed bytes never crash the
+// process and never produce an entry that was not decoded in full.
+// Thread-safety: not thread-safe; distinct iterators over one Block may be
+// used concurrently.
+// Lifetime: borrows the Block, which must outlive the iterator. key() and
+// value() stay valid until the iterator moves or is destroyed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "strata/slice.h"
+#include "strata/status.h"
+#include "table/block.h"
+#include "table/block_handle.h"
+#include "table/internal_key.h"
+
+namespace strata {
+
+enum class BlockKeyOrder : uint8_t {
+  kInternalKey,  // InternalKeyComparator; every key must have >= 8 bytes.
+  kBytewise,     // Plain bytewise order (user-key index, metaindex, ...).
+};
+
+enum class BlockValueFormat : uint8_t {
+  kRaw,          // Normal entries; value() is the raw value.
+  kHandle,       // Normal entries whose value is exactly one BlockHandle.
+  kDeltaHandle,  // Index entries without value_length (spec section 9.3).
+};
+
+struct BlockIterOptions {
+  BlockKeyOrder key_order = BlockKeyOrder::kInternalKey;
+  BlockValueFormat value_format = BlockValueFormat::kRaw;
+  // With a value other than kDisableGlobalSequenceNumber (an ingested file,
+  // or one with the external_sst_file.global_seqno property), every key must
+  // have sequence number 0 and key() reports this sequence number instead;
+  // comparisons use the reported keys. Only with kInternalKey.
+  SequenceNumber global_seqno = kDisableGlobalSequenceNumber;
+
+  static BlockIterOptions DataBlock(
+      SequenceNumber global_seqno = kDisableGlobalSequenceNumber) {
+    return {BlockKeyOrder::kInternalKey, BlockValueFormat::kRaw, global_seqno};
+  }
+  // From the properties index.key.is.user.key and
+  // index.value.is.delta.encoded.
+  static BlockIterOptions IndexBlock(bool key_is_user_key,
+                                     bool value_is_delta_encoded) {
+    return {key_is_user_key ? BlockKeyOrder::kBytewise
+                            : BlockKeyOrder::kInternalKey,
+            value_is_delta_encoded ? BlockValueFormat::kDeltaHandle
+                                   : BlockValueFormat::kHandle,
+            kDisableGlobalSequenceNumber};
+  }
+  // Metaindex (values are handles) and properties blocks.
+  static BlockIterOptions MetaBlock(bool values_are_handles) {
+    return {
+        BlockKeyOrder::kBytewise,
+        values_are_handles ? BlockValueFormat::kHandle : BlockValueFormat::kRaw,
+        kDisableGlobalSequenceNumber};
+  }
+};
+
+class BlockIter {
+ public:
+  // Starts invalid. REQUIRES: `block` outlives the iterator.
+  BlockIter(const Block* block, const BlockIterOptions& options);
+  BlockIter(const BlockIter&) = delete;
+  BlockIter& operator=(const BlockIter&) = delete;
+
+  bool Valid() const { return current_ < restarts_offset_ && status_.ok(); }
+  // OK unless a malformed entry was found (then Corruption).
+  const Status& status() const { return status_; }
+
+  void SeekToFirst();
+  void SeekToLast();
+  // First entry >= target in the block's key order. For kInternalKey the
+  // target is an internal key (>= 8 bytes); for a user-key index block pass
+  // the user key (ExtractUserKey of an internal target).
+  void Seek(Slice target);
+  // Last entry <= target.
+  void SeekForPrev(Slice target);
+  // REQUIRES: Valid().
+  void Next();
+  void Prev();
+
+  // Point lookup for data blocks (kInternalKey), using the block's hash
+  // index when it has one (without one this is Seek and returns true), as
+  // RocksDB 7.8.3's DataBlockIter::SeekForGet does. Afterwards:
+  //   * returns false: the target's user key is in neither this block nor
+  //     any later block of the file; the caller may stop.
+  //   * returns true and Valid(): positioned at the first entry >= target
+  //     (the caller checks that its user key matches).
+  //   * returns true and !Valid(): not in this block; if status() is OK the
+  //     caller continues with the next block.
+  bool SeekForGet(Slice target);
+
+  // REQUIRES: Valid().
+  Slice key() const;
+  // The stored value bytes (for kDeltaHandle: the handle or delta bytes).
+  Slice value() const { return value_; }
+  // The decoded handle. REQUIRES: Valid() and a handle value format.
+  const BlockHandle& handle() const { return handle_; }
+  // Offset of the current entry inside the block (for messages and tests).
+  uint32_t entry_offset() const { return current_; }
+
+ private:
+  int Compare(Slice a, Slice b) const;
+  // Key of restart point i, decoded without moving the iterator; false with
+  // status_ set on corruption.
+  bool RestartKey(uint32_t i, std::string* scratch, Slice* key);
+  void SeekToRestartPoint(uint32_t index);
+  // Decodes the entry at next_offset_. False at the end of the block or on
+  // corruption (then status_ is set).
+  bool ParseNextEntry();
+  void SetCorruption(uint32_t offset, const std::string& detail);
+  void Invalidate() { current_ = restarts_offset_; }
+
+  const Block* const block_;
+  const BlockIterOptions options_;
+  const char* const data_;
+  const uint32_t restarts_offset_;
+  const uint32_t num_restarts_;
+
+  uint32_t current_;            // Offset of the current entry.
+  uint32_t next_offset_ = 0;    // Offset just after it.
+  uint32_t restart_index_ = 0;  // Restart interval holding current_.
+  std::string key_;             // Current key as stored.
+  std::string global_key_;      // key_ with the global sequence number.
+  Slice value_;
+  BlockHandle handle_;
+  Status status_;
+};
+
+}  // namespace strata

@@ -1,0 +1,282 @@
+#include "table/table_builder.h"
+
+#include <climits>
+
+#include "table/footer.h"
+#include "table/internal_key.h"
+#include "table/meta_index.h"
+#include "util/coding.h"
+
+namespace strata {
+
+namespace {
+
+IndexBuilderOptions MakeIndexOptions(const TableBuilderOptions& o) {
+  IndexBuilderOptions io;
+  io.format_version = o.format_version;
+  io.restart_interval = o.index_block_restart_interval;
+  return io;
+}
+
+std::string KeyForMessage(Slice internal_key) {
+  ParsedInternalKey parsed;
+  if (ParseInternalKey(internal_key, &parsed).ok()) {
+    return parsed.DebugString();
+  }
+  return "0x" + internal_key.ToHex();
+}
+
+}  // namespace
+
+TableBuilder::TableBuilder(const TableBuilderOptions& options,
+                           WritableFileWriter* file)
+    : options_(options),
+      file_(file),
+      data_block_(options.block_restart_interval, /*use_delta_encoding=*/true,
+                  /*use_value_delta_encoding=*/false,
+                  options.data_block_index_type,
+                  options.data_block_hash_table_util_ratio),
+      range_del_block_(/*restart_interval=*/1),
+      index_builder_(MakeIndexOptions(options)),
+      props_(options.identity) {
+  const std::string where = " (table " + file->path() + ")";
+  if (options.format_version < 2 || options.format_version > 5) {
+    status_ = Status::InvalidArgument(
+        "format_version " + std::to_string(options.format_version) +
+        " cannot be written; use 2 to 5" + where);
+  } else if (!CompressionTypeSupported(options.compression)) {
+    status_ = Status::NotSupported(
+        "compression " +
+        std::string(CompressionTypeName(options.compression)) +
+        " is not supported by this build" + where);
+  } else if (options.block_restart_interval < 1 ||
+             options.index_block_restart_interval < 1) {
+    status_ = Status::InvalidArgument(
+        "block_restart_interval and index_block_restart_interval must be "
+        ">= 1" + where);
+  } else if (options.block_size_deviation < 0 ||
+             options.block_size_deviation > 100) {
+    status_ = Status::InvalidArgument(
+        "block_size_deviation must be within [0, 100], got " +
+        std::to_string(options.block_size_deviation) + where);
+  }
+  if (options.bloom_bits_per_key > 0 && props_.whole_key_filtering) {
+    filter_builder_ = NewBloomFilterBlockBuilder(options.bloom_bits_per_key,
+                                                 options.format_version);
+  }
+  // What the builder computes starts from zero, whatever the caller passed.
+  props_.data_size = props_.index_size = props_.filter_size = 0;
+  props_.raw_key_size = props_.raw_value_size = 0;
+  props_.num_data_blocks = props_.num_entries = props_.num_filter_entries = 0;
+  props_.num_deletions = props_.num_merge_operands = 0;
+  props_.num_range_deletions = 0;
+  props_.format_version = 0;  // Always 0 for block-based tables.
+  props_.compression_name = std::string(CompressionTypeName(options.compression));
+  props_.compression_options = CompressionOptionsString(options.compression_level);
+  props_.filter_policy_name = filter_builder_ ? "bloomfilter" : "";
+}
+
+TableBuilder::~TableBuilder() = default;
+
+Status TableBuilder::Fail(Status s) {
+  if (status_.ok()) {
+    status_ = s;
+  }
+  return s;
+}
+
+Status TableBuilder::Add(Slice internal_key, Slice value) {
+  if (!status_.ok()) return status_;
+  if (finished_) return Status::InvalidArgument("Add after Finish");
+  if (internal_key.size() < kInternalKeyTrailerSize) {
+    return Fail(Status::InvalidArgument(
+        "internal key shorter than 8 bytes: 0x" + internal_key.ToHex() +
+        " (table " + file_->path() + ")"));
+  }
+  if (props_.num_entries - props_.num_range_deletions > 0 &&
+      InternalKeyComparator::Compare(last_key_, internal_key) >= 0) {
+    return Fail(Status::InvalidArgument(
+        "keys out of order in table " + file_->path() + ": " +
+        KeyForMessage(internal_key) + " after " + KeyForMessage(last_key_)));
+  }
+
+  // Cut the open block (section 8): it is full, or this entry would overfill
+  // it and the block is already past block_size - deviation.
+  if (!data_block_.empty()) {
+    const size_t block_size = options_.block_size;
+    const size_t dev_limit =
+        (block_size * (100 - options_.block_size_deviation) + 99) / 100;
+    const size_t estimate = data_block_.CurrentSizeEstimate();
+    if (estimate >= block_size ||
+        (data_block_.EstimateSizeAfterKV(internal_key, value) > block_size &&
+         estimate > dev_limit)) {
+      STRATA_RETURN_IF_ERROR(FlushDataBlock());
+    }
+  }
+  if (pending_index_entry_) {
+    Status s = index_builder_.AddIndexEntry(last_key_, &internal_key,
+                                            pending_handle_);
+    if (!s.ok()) return Fail(s);
+    pending_index_entry_ = false;
+  }
+  if (filter_builder_) {
+    filter_builder_->AddKey(ExtractUserKey(internal_key));
+  }
+  data_block_.Add(internal_key, value);
+  last_key_.assign(internal_key.data(), internal_key.size());
+
+  ++props_.num_entries;
+  props_.raw_key_size += internal_key.size();
+  props_.raw_value_size += value.size();
+  switch (static_cast<ValueType>(ExtractValueTypeByte(internal_key))) {
+    case ValueType::kDeletion:
+    case ValueType::kSingleDeletion:
+    case ValueType::kDeletionWithTimestamp:
+      ++props_.num_deletions;
+      break;
+    case ValueType::kMerge:
+      ++props_.num_merge_operands;
+      break;
+    default:
+      break;
+  }
+  return Status::OK();
+}
+
+Status TableBuilder::AddRangeTombstone(Slice begin_user_key,
+                                       Slice end_user_key, uint64_t sequence) {
+  if (!status_.ok()) return status_;
+  if (finished_) return Status::InvalidArgument("Add after Finish");
+  const std::string key =
+      MakeInternalKey(begin_user_key, sequence, ValueType::kRangeDeletion);
+  range_del_block_.Add(key, end_user_key);
+  ++props_.num_entries;
+  ++props_.num_range_deletions;
+  ++props_.num_deletions;
+  props_.raw_key_size += key.size();
+  props_.raw_value_size += end_user_key.size();
+  return Status::OK();
+}
+
+Status TableBuilder::FlushDataBlock() {
+  if (data_block_.empty()) return Status::OK();
+  BlockHandle handle;
+  STRATA_RETURN_IF_ERROR(
+      WriteBlock(data_block_.Finish(), /*compressible=*/true, &handle));
+  data_block_.Reset();
+  ++props_.num_data_blocks;
+  props_.data_size = offset_;
+  pending_index_entry_ = true;
+  pending_handle_ = handle;
+  return Status::OK();
+}
+
+Status TableBuilder::WriteBlock(Slice raw, bool compressible,
+                                BlockHandle* handle) {
+  if (compressible && options_.compression != CompressionType::kNoCompression &&
+      raw.size() < kCompressionSizeLimit) {
+    Status s = compressor_.Compress(options_.compression,
+                                    options_.compression_level,
+                                    options_.format_version, raw, &compressed_);
+    if (!s.ok()) {
+      return Fail(Status::Corruption(file_->path(), offset_, raw.size(),
+                                     "compressing a block: " + s.ToString()));
+    }
+    // Stored compressed only if that saves at least 12.5% (section 6).
+    if (GoodCompressionRatio(compressed_.size(), raw.size())) {
+      return WriteRawBlock(compressed_, options_.compression, handle);
+    }
+  }
+  return WriteRawBlock(raw, CompressionType::kNoCompression, handle);
+}
+
+Status TableBuilder::WriteRawBlock(Slice stored, CompressionType type,
+                                   BlockHandle* handle) {
+  char trailer[kBlockTrailerSize];
+  trailer[0] = static_cast<char>(type);
+  EncodeFixed32(trailer + 1,
+                ComputeBlockChecksum(options_.checksum_type, stored.data(),
+                                     stored.size(), trailer[0]));
+  Status s = file_->Append(stored);
+  if (s.ok()) s = file_->Append(Slice(trailer, kBlockTrailerSize));
+  if (!s.ok()) return Fail(s);
+  *handle = BlockHandle(offset_, stored.size());
+  offset_ += stored.size() + kBlockTrailerSize;
+  return Status::OK();
+}
+
+Status TableBuilder::Finish() {
+  if (!status_.ok()) return status_;
+  if (finished_) return Status::InvalidArgument("Finish called twice");
+  finished_ = true;
+  STRATA_RETURN_IF_ERROR(FlushDataBlock());
+  if (pending_index_entry_) {
+    Status s = index_builder_.AddIndexEntry(last_key_, nullptr,
+                                            pending_handle_);
+    if (!s.ok()) return Fail(s);
+    pending_index_entry_ = false;
+  }
+
+  MetaIndexBuilder metaindex;
+  // Filter (never compressed; none if no key was added).
+  if (filter_builder_ && filter_builder_->num_entries() > 0) {
+    props_.num_filter_entries = filter_builder_->num_entries();
+    const Slice filter = filter_builder_->Finish();
+    props_.filter_size = filter.size();
+    BlockHandle handle;
+    STRATA_RETURN_IF_ERROR(
+        WriteRawBlock(filter, CompressionType::kNoCompression, &handle));
+    metaindex.Add(kFullFilterBlockName, handle);
+  } else {
+    props_.filter_policy_name.clear();
+  }
+
+  // Index (compressible, like data blocks).
+  BlockHandle index_handle;
+  const Slice index = index_builder_.Finish();
+  props_.index_size = index.size() + kBlockTrailerSize;
+  props_.index_key_is_user_key = index_builder_.index_key_is_user_key();
+  props_.index_value_is_delta_encoded =
+      index_builder_.index_value_is_delta_encoded();
+  STRATA_RETURN_IF_ERROR(WriteBlock(index, /*compressible=*/true,
+                                    &index_handle));
+
+  // Range deletions, in call order.
+  if (props_.num_range_deletions > 0) {
+    BlockHandle handle;
+    STRATA_RETURN_IF_ERROR(WriteRawBlock(range_del_block_.Finish(),
+                                         CompressionType::kNoCompression,
+                                         &handle));
+    metaindex.Add(kRangeDelBlockName, handle);
+  }
+
+  // Properties: one restart, every name prefix-compressed against the last.
+  {
+    BlockBuilder properties(/*restart_interval=*/INT_MAX);
+    for (const auto& [name, value] : EncodeTableProperties(props_)) {
+      properties.Add(name, value);
+    }
+    BlockHandle handle;
+    STRATA_RETURN_IF_ERROR(WriteRawBlock(
+        properties.Finish(), CompressionType::kNoCompression, &handle));
+    metaindex.Add(kPropertiesBlockName, handle);
+  }
+
+  Footer footer;
+  footer.format_version = options_.format_version;
+  footer.checksum_type = options_.checksum_type;
+  footer.index_handle = index_handle;
+  STRATA_RETURN_IF_ERROR(WriteRawBlock(metaindex.Finish(),
+                                       CompressionType::kNoCompression,
+                                       &footer.metaindex_handle));
+  std::string encoded;
+  Status s = footer.EncodeTo(&encoded);
+  if (s.ok()) s = file_->Append(encoded);
+  if (!s.ok()) return Fail(s);
+  offset_ += encoded.size();
+  return Status::OK();
+}
+
+void TableBuilder::Abandon() { finished_ = true; }
+
+}  // namespace strata

@@ -1,0 +1,139 @@
+// TableProperties: what the properties meta block of an SST says about the
+// table (../shared/spec/sst-format.md section 12).
+//
+// EncodeTableProperties() gives the (name, value) pairs exactly as RocksDB
+// 7.8.3's block-based table builder writes them, sorted bytewise, ready for a
+// BlockBuilder with one restart (the properties block is never compressed).
+// DecodeTableProperty() takes them back one by one; names it does not know
+// are kept as user-collected properties.
+// Thread-safety: plain data and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "strata/slice.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// Property names (persisted; RocksDB's spelling).
+namespace property_names {
+inline constexpr char kIndexType[] = "rocksdb.block.based.table.index.type";
+inline constexpr char kPrefixFiltering[] =
+    "rocksdb.block.based.table.prefix.filtering";
+inline constexpr char kWholeKeyFiltering[] =
+    "rocksdb.block.based.table.whole.key.filtering";
+inline constexpr char kColumnFamilyId[] = "rocksdb.column.family.id";
+inline constexpr char kColumnFamilyName[] = "rocksdb.column.family.name";
+inline constexpr char kComparator[] = "rocksdb.comparator";
+inline constexpr char kCompression[] = "rocksdb.compression";
+inline constexpr char kCompressionOptions[] = "rocksdb.compression_options";
+inline constexpr char kDbId[] = "rocksdb.creating.db.identity";
+inline constexpr char kDbHostId[] = "rocksdb.creating.host.identity";
+inline constexpr char kDbSessionId[] = "rocksdb.creating.session.identity";
+inline constexpr char kCreationTime[] = "rocksdb.creation.time";
+inline constexpr char kDataSize[] = "rocksdb.data.size";
+inline constexpr char kDeletedKeys[] = "rocksdb.deleted.keys";
+inline constexpr char kGlobalSeqno[] = "rocksdb.external_sst_file.global_seqno";
+inline constexpr char kExternalVersion[] = "rocksdb.external_sst_file.version";
+inline constexpr char kFileCreationTime[] = "rocksdb.file.creation.time";
+inline constexpr char kFilterPolicy[] = "rocksdb.filter.policy";
+inline constexpr char kFilterSize[] = "rocksdb.filter.size";
+inline constexpr char kFixedKeyLen[] = "rocksdb.fixed.key.length";
+inline constexpr char kFormatVersion[] = "rocksdb.format.version";
+inline constexpr char kIndexKeyIsUserKey[] = "rocksdb.index.key.is.user.key";
+inline constexpr char kIndexPartitions[] = "rocksdb.index.partitions";
+inline constexpr char kIndexSize[] = "rocksdb.index.size";
+inline constexpr char kIndexValueIsDeltaEncoded[] =
+    "rocksdb.index.value.is.delta.encoded";
+inline constexpr char kMergeOperands[] = "rocksdb.merge.operands";
+inline constexpr char kMergeOperator[] = "rocksdb.merge.operator";
+inline constexpr char kNumDataBlocks[] = "rocksdb.num.data.blocks";
+inline constexpr char kNumEntries[] = "rocksdb.num.entries";
+inline constexpr char kNumFilterEntries[] = "rocksdb.num.filter_entries";
+inline constexpr char kNumRangeDeletions[] = "rocksdb.num.range-deletions";
+inline constexpr char kOldestKeyTime[] = "rocksdb.oldest.key.time";
+inline constexpr char kOriginalFileNumber[] = "rocksdb.original.file.number";
+inline constexpr char kPrefixExtractorName[] = "rocksdb.prefix.extractor.name";
+inline constexpr char kPropertyCollectors[] = "rocksdb.property.collectors";
+inline constexpr char kRawKeySize[] = "rocksdb.raw.key.size";
+inline constexpr char kRawValueSize[] = "rocksdb.raw.value.size";
+inline constexpr char kTopLevelIndexSize[] = "rocksdb.top-level.index.size";
+}  // namespace property_names
+
+// "Unknown column family": what SstFileWriter records without a handle.
+inline constexpr uint64_t kUnknownColumnFamilyId = 2147483647;
+
+struct TableProperties {
+  // Sizes and counts.
+  uint64_t data_size = 0;   // All data blocks, trailers included.
+  uint64_t index_size = 0;  // Index block contents + trailer.
+  uint64_t index_partitions = 0;      // Written only when non-zero.
+  uint64_t top_level_index_size = 0;  // Written only when non-zero.
+  uint64_t index_key_is_user_key = 0;
+  uint64_t index_value_is_delta_encoded = 0;
+  uint64_t filter_size = 0;  // Filter block contents, no trailer.
+  uint64_t raw_key_size = 0;
+  uint64_t raw_value_size = 0;
+  uint64_t num_data_blocks = 0;
+  uint64_t num_entries = 0;
+  uint64_t num_filter_entries = 0;
+  uint64_t num_deletions = 0;  // rocksdb.deleted.keys
+  uint64_t num_merge_operands = 0;
+  uint64_t num_range_deletions = 0;
+  uint64_t format_version = 0;  // Always 0 for block-based tables.
+  uint64_t fixed_key_len = 0;
+  uint64_t column_family_id = kUnknownColumnFamilyId;
+  uint64_t creation_time = 0;
+  uint64_t oldest_key_time = 0;
+  uint64_t file_creation_time = 0;  // Written only when non-zero.
+  uint64_t original_file_number = 0;
+
+  // Names and identities. Empty column_family_name, db_host_id and
+  // filter_policy_name are not written.
+  std::string column_family_name;
+  std::string filter_policy_name;
+  std::string comparator_name = "leveldb.BytewiseComparator";
+  std::string merge_operator_name = "nullptr";
+  std::string prefix_extractor_name = "nullptr";
+  std::string property_collectors_names = "[]";
+  std::string compression_name = "NoCompression";
+  std::string compression_options;
+  std::string db_id;
+  std::string db_session_id;
+  std::string db_host_id;
+
+  // Block-based table specifics.
+  uint32_t index_type = 0;  // kBinarySearch.
+  bool prefix_filtering = false;
+  bool whole_key_filtering = true;
+
+  // External files (SstFileWriter output): version 2 and global seqno 0.
+  bool is_external = false;
+  uint32_t external_sst_file_version = 0;
+  uint64_t external_sst_file_global_seqno = 0;
+
+  // Every property with a name not listed above, raw.
+  std::map<std::string, std::string> user_collected;
+};
+
+// The (name, encoded value) pairs to store, sorted bytewise by name.
+std::vector<std::pair<std::string, std::string>> EncodeTableProperties(
+    const TableProperties& props);
+
+// Applies one stored property. Malformed values of known numeric names
+// give Corruption with a detail naming the property (the caller adds the
+// file and block offset).
+Status DecodeTableProperty(Slice name, Slice value, TableProperties* props);
+
+// RocksDB's compression_options text for the defaults and `level` (32767
+// means "default level"), e.g. "window_bits=-14; level=32767; strategy=0;
+// max_dict_bytes=0; zstd_max_train_bytes=0; enabled=0;
+// max_dict_buffer_bytes=0; use_zstd_dict_trainer=1; ".
+std::string CompressionOptionsString(int level);
+
+}  // namespace strata

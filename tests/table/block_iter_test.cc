@@ -1,0 +1,552 @@
+#include "table/block_iter.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "table/block.h"
+#include "table/block_builder.h"
+#include "table/internal_key.h"
+#include "testutil/testutil.h"
+
+namespace strata {
+namespace {
+
+struct Entry {
+  std::string key;
+  std::string value;
+  BlockHandle handle;  // For index blocks.
+};
+
+enum class KeyMode { kMixed, kManyVersions, kLong };
+
+const char* KeyModeName(KeyMode mode) {
+  switch (mode) {
+    case KeyMode::kMixed:
+      return "Mixed";
+    case KeyMode::kManyVersions:
+      return "ManyVersions";
+    case KeyMode::kLong:
+      return "Long";
+  }
+  return "?";
+}
+
+// User keys from a small alphabet with the interesting bytes, so that
+// prefixes, 0x00 and 0xff runs and the empty key all show up.
+std::string RandomUserKey(test::Random* rnd, size_t max_len) {
+  static const char kAlphabet[] = {'\x00', '\x01', 'a',    'b',
+                                   '\x7f', '\x80', '\xfe', '\xff'};
+  std::string key;
+  const size_t len = rnd->Uniform(max_len + 1);
+  for (size_t i = 0; i < len; ++i) {
+    key.push_back(kAlphabet[rnd->Uniform(sizeof(kAlphabet))]);
+  }
+  return key;
+}
+
+ValueType RandomType(test::Random* rnd) {
+  static const ValueType kTypes[] = {ValueType::kValue, ValueType::kDeletion,
+                                     ValueType::kMerge,
+                                     ValueType::kSingleDeletion};
+  return kTypes[rnd->Uniform(4)];
+}
+
+std::vector<Entry> MakeInternalEntries(test::Random* rnd, KeyMode mode,
+                                       size_t n) {
+  std::set<std::string, InternalKeyComparator> keys;
+  keys.insert(MakeInternalKey("", 0, ValueType::kValue));  // Empty user key.
+  while (keys.size() < n) {
+    std::string user_key;
+    switch (mode) {
+      case KeyMode::kMixed:
+        user_key = RandomUserKey(rnd, 6);
+        break;
+      case KeyMode::kManyVersions:
+        user_key = rnd->OneIn(4) ? RandomUserKey(rnd, 3) : "hot";
+        break;
+      case KeyMode::kLong:
+        user_key =
+            std::string(100 + rnd->Uniform(200), 'p') + RandomUserKey(rnd, 20);
+        break;
+    }
+    keys.insert(MakeInternalKey(user_key, rnd->Uniform(1000), RandomType(rnd)));
+  }
+  std::vector<Entry> entries;
+  for (const std::string& key : keys) {
+    const size_t value_len = rnd->OneIn(4) ? 0 : rnd->Uniform(40);
+    entries.push_back({key, rnd->RandomBytes(value_len), BlockHandle()});
+  }
+  return entries;
+}
+
+std::unique_ptr<Block> Build(const std::vector<Entry>& entries,
+                             int restart_interval, DataBlockIndexType type,
+                             bool* has_hash_index = nullptr) {
+  BlockBuilder builder(restart_interval, true, false, type);
+  for (const Entry& e : entries) {
+    builder.Add(e.key, e.value);
+  }
+  std::string contents = builder.Finish().ToString();
+  if (has_hash_index != nullptr) {
+    *has_hash_index = builder.has_hash_index();
+  }
+  std::unique_ptr<Block> block;
+  EXPECT_OK(Block::Create(BlockContents::Own(std::move(contents)), &block));
+  return block;
+}
+
+// Compares every way of moving through `block` with the sorted `model`.
+class ModelChecker {
+ public:
+  ModelChecker(const Block* block, const BlockIterOptions& options,
+               const std::vector<Entry>& model, test::Random* rnd)
+      : block_(block), options_(options), model_(model), rnd_(rnd) {}
+
+  int Compare(Slice a, Slice b) const {
+    return options_.key_order == BlockKeyOrder::kInternalKey
+               ? InternalKeyComparator::Compare(a, b)
+               : a.compare(b);
+  }
+
+  // Index of the first model entry >= target (model_.size() if none).
+  size_t LowerBound(Slice target) const {
+    size_t i = 0;
+    size_t j = model_.size();
+    while (i < j) {
+      const size_t mid = (i + j) / 2;
+      if (Compare(model_[mid].key, target) < 0) {
+        i = mid + 1;
+      } else {
+        j = mid;
+      }
+    }
+    return i;
+  }
+
+  void ExpectAt(const BlockIter& iter, size_t i) const {
+    ASSERT_TRUE(iter.status().ok()) << iter.status().ToString();
+    if (i >= model_.size()) {
+      ASSERT_FALSE(iter.Valid());
+      return;
+    }
+    ASSERT_TRUE(iter.Valid()) << "expected entry " << i;
+    ASSERT_EQ(Slice(model_[i].key).ToHex(), iter.key().ToHex()) << i;
+    if (options_.value_format == BlockValueFormat::kRaw) {
+      ASSERT_EQ(Slice(model_[i].value), iter.value()) << i;
+    } else {
+      ASSERT_EQ(model_[i].handle, iter.handle()) << i;
+    }
+  }
+
+  void CheckForwardAndBackward() const {
+    BlockIter iter(block_, options_);
+    EXPECT_FALSE(iter.Valid());
+    size_t i = 0;
+    for (iter.SeekToFirst(); iter.Valid(); iter.Next(), ++i) {
+      ASSERT_NO_FATAL_FAILURE(ExpectAt(iter, i));
+    }
+    ASSERT_OK(iter.status());
+    ASSERT_EQ(model_.size(), i);
+    for (iter.SeekToLast(); iter.Valid(); iter.Prev()) {
+      ASSERT_GT(i, 0u);
+      --i;
+      ASSERT_NO_FATAL_FAILURE(ExpectAt(iter, i));
+    }
+    ASSERT_OK(iter.status());
+    ASSERT_EQ(0u, i);
+  }
+
+  void CheckSeek(Slice target) const {
+    BlockIter iter(block_, options_);
+    iter.Seek(target);
+    const size_t expected = LowerBound(target);
+    ASSERT_NO_FATAL_FAILURE(ExpectAt(iter, expected))
+        << "Seek " << target.ToHex();
+    iter.SeekForPrev(target);
+    size_t prev = expected;
+    if (prev < model_.size() && Compare(model_[prev].key, target) == 0) {
+      ASSERT_NO_FATAL_FAILURE(ExpectAt(iter, prev));
+    } else if (prev == 0) {
+      ASSERT_OK(iter.status());
+      ASSERT_FALSE(iter.Valid()) << "SeekForPrev " << target.ToHex();
+    } else {
+      ASSERT_NO_FATAL_FAILURE(ExpectAt(iter, prev - 1))
+          << "SeekForPrev " << target.ToHex();
+    }
+  }
+
+  void CheckSeeks(const std::vector<std::string>& extra_targets) const {
+    for (const Entry& e : model_) {
+      ASSERT_NO_FATAL_FAILURE(CheckSeek(e.key));
+    }
+    for (const std::string& t : extra_targets) {
+      ASSERT_NO_FATAL_FAILURE(CheckSeek(t));
+    }
+  }
+
+  void CheckRandomWalk(int steps) const {
+    if (model_.empty()) {
+      return;
+    }
+    BlockIter iter(block_, options_);
+    size_t i = rnd_->Uniform(model_.size());
+    iter.Seek(model_[i].key);
+    for (int step = 0; step < steps; ++step) {
+      ASSERT_NO_FATAL_FAILURE(ExpectAt(iter, i));
+      if (!iter.Valid()) {
+        i = rnd_->Uniform(model_.size());
+        iter.Seek(model_[i].key);
+        continue;
+      }
+      if (rnd_->OneIn(2)) {
+        iter.Next();
+        ++i;
+      } else if (i == 0) {
+        iter.Prev();
+        ASSERT_OK(iter.status());
+        ASSERT_FALSE(iter.Valid());
+        iter.SeekToFirst();
+      } else {
+        iter.Prev();
+        --i;
+      }
+    }
+  }
+
+ private:
+  const Block* block_;
+  BlockIterOptions options_;
+  const std::vector<Entry>& model_;
+  test::Random* rnd_;
+};
+
+std::vector<std::string> InternalTargets(const std::vector<Entry>& model,
+                                         test::Random* rnd) {
+  std::vector<std::string> targets;
+  // Before everything and after everything.
+  targets.push_back(MakeInternalKey("", kMaxSequenceNumber, kValueTypeForSeek));
+  targets.push_back(
+      MakeInternalKey(std::string(400, '\xff'), 0, ValueType::kDeletion));
+  for (const Entry& e : model) {
+    const ParsedInternalKey p(
+        ExtractUserKey(e.key), ExtractSequenceNumber(e.key),
+        static_cast<ValueType>(ExtractValueTypeByte(e.key)));
+    // Between versions of this user key, and around it.
+    targets.push_back(MakeInternalKey(p.user_key, p.sequence + 1, p.type));
+    if (p.sequence > 0) {
+      targets.push_back(MakeInternalKey(p.user_key, p.sequence - 1,
+                                        ValueType::kWideColumnEntity));
+    }
+    targets.push_back(
+        MakeInternalKey(p.user_key, kMaxSequenceNumber, kValueTypeForSeek));
+    targets.push_back(
+        MakeInternalKey(p.user_key.ToString() + '\x00', 0, ValueType::kValue));
+  }
+  for (int i = 0; i < 300; ++i) {
+    targets.push_back(MakeInternalKey(RandomUserKey(rnd, 7), rnd->Uniform(1000),
+                                      RandomType(rnd)));
+  }
+  return targets;
+}
+
+struct DataBlockParam {
+  int restart_interval;
+  KeyMode mode;
+  size_t num_entries;
+};
+
+class DataBlockIterTest : public testing::TestWithParam<DataBlockParam> {};
+
+TEST_P(DataBlockIterTest, MatchesSortedModel) {
+  const DataBlockParam param = GetParam();
+  test::Random rnd(1000 + param.restart_interval * 7 +
+                   static_cast<int>(param.mode));
+  const std::vector<Entry> model =
+      MakeInternalEntries(&rnd, param.mode, param.num_entries);
+  for (DataBlockIndexType type : {DataBlockIndexType::kBinarySearch,
+                                  DataBlockIndexType::kBinaryAndHash}) {
+    SCOPED_TRACE(type == DataBlockIndexType::kBinaryAndHash ? "hash"
+                                                            : "binary");
+    std::unique_ptr<Block> block = Build(model, param.restart_interval, type);
+    ModelChecker checker(block.get(), BlockIterOptions::DataBlock(), model,
+                         &rnd);
+    ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
+    ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(InternalTargets(model, &rnd)));
+    ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(5000));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Blocks, DataBlockIterTest,
+    testing::Values(DataBlockParam{1, KeyMode::kMixed, 2000},
+                    DataBlockParam{5, KeyMode::kMixed, 2000},
+                    DataBlockParam{16, KeyMode::kMixed, 3000},
+                    DataBlockParam{1, KeyMode::kManyVersions, 1500},
+                    DataBlockParam{16, KeyMode::kManyVersions, 1500},
+                    DataBlockParam{5, KeyMode::kLong, 800},
+                    DataBlockParam{16, KeyMode::kLong, 800}),
+    [](const testing::TestParamInfo<DataBlockParam>& info) {
+      return std::string(KeyModeName(info.param.mode)) + "_Restart" +
+             std::to_string(info.param.restart_interval);
+    });
+
+// SeekForGet against the model, with blocks small enough to keep their hash
+// index (at most 254 restart intervals).
+TEST(BlockIterTest, SeekForGetAgreesWithModel) {
+  test::Random rnd(4242);
+  for (int restart_interval : {1, 4, 16}) {
+    for (KeyMode mode : {KeyMode::kMixed, KeyMode::kManyVersions}) {
+      SCOPED_TRACE(std::to_string(restart_interval) + KeyModeName(mode));
+      const std::vector<Entry> model =
+          MakeInternalEntries(&rnd, mode, restart_interval == 1 ? 200 : 1000);
+      bool has_hash = false;
+      std::unique_ptr<Block> block =
+          Build(model, restart_interval, DataBlockIndexType::kBinaryAndHash,
+                &has_hash);
+      ASSERT_TRUE(has_hash);
+      ASSERT_TRUE(block->has_hash_index());
+      ModelChecker checker(block.get(), BlockIterOptions::DataBlock(), model,
+                           &rnd);
+      for (const std::string& target : InternalTargets(model, &rnd)) {
+        BlockIter iter(block.get(), BlockIterOptions::DataBlock());
+        const bool may_continue = iter.SeekForGet(target);
+        ASSERT_OK(iter.status());
+        const size_t lb = checker.LowerBound(target);
+        const bool present_at_or_after =
+            lb < model.size() &&
+            ExtractUserKey(model[lb].key) == ExtractUserKey(target);
+        if (!may_continue) {
+          EXPECT_FALSE(present_at_or_after) << Slice(target).ToHex();
+        } else if (iter.Valid()) {
+          ASSERT_NO_FATAL_FAILURE(checker.ExpectAt(iter, lb));
+        } else {
+          EXPECT_FALSE(present_at_or_after) << Slice(target).ToHex();
+        }
+        if (present_at_or_after) {
+          ASSERT_TRUE(iter.Valid());
+          EXPECT_EQ(Slice(model[lb].key), iter.key());
+        }
+      }
+    }
+  }
+}
+
+TEST(BlockIterTest, SeekForGetWithoutHashIndexIsSeek) {
+  test::Random rnd(99);
+  const std::vector<Entry> model =
+      MakeInternalEntries(&rnd, KeyMode::kMixed, 100);
+  std::unique_ptr<Block> block =
+      Build(model, 16, DataBlockIndexType::kBinarySearch);
+  ASSERT_FALSE(block->has_hash_index());
+  for (const Entry& e : model) {
+    BlockIter iter(block.get(), BlockIterOptions::DataBlock());
+    EXPECT_TRUE(iter.SeekForGet(e.key));
+    ASSERT_TRUE(iter.Valid());
+    EXPECT_EQ(Slice(e.key), iter.key());
+  }
+}
+
+TEST(BlockIterTest, EmptyBlockIsNeverValid) {
+  BlockBuilder builder(16);
+  std::unique_ptr<Block> block;
+  ASSERT_OK(
+      Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
+  EXPECT_TRUE(block->empty());
+  BlockIter iter(block.get(), BlockIterOptions::DataBlock());
+  iter.SeekToFirst();
+  EXPECT_FALSE(iter.Valid());
+  iter.SeekToLast();
+  EXPECT_FALSE(iter.Valid());
+  iter.Seek(MakeInternalKey("a", 0, ValueType::kValue));
+  EXPECT_FALSE(iter.Valid());
+  iter.SeekForPrev(MakeInternalKey("a", 0, ValueType::kValue));
+  EXPECT_FALSE(iter.Valid());
+  EXPECT_TRUE(iter.SeekForGet(MakeInternalKey("a", 0, ValueType::kValue)));
+  EXPECT_FALSE(iter.Valid());
+  EXPECT_OK(iter.status());
+}
+
+TEST(BlockIterTest, GlobalSequenceNumberReplacesZeroSequences) {
+  std::vector<Entry> model;
+  for (const char* user_key : {"apple", "banana", "cherry"}) {
+    model.push_back(
+        {MakeInternalKey(user_key, 0, ValueType::kValue), "v", BlockHandle()});
+  }
+  std::unique_ptr<Block> block =
+      Build(model, 2, DataBlockIndexType::kBinaryAndHash);
+  const BlockIterOptions options = BlockIterOptions::DataBlock(77);
+  BlockIter iter(block.get(), options);
+  std::vector<std::string> seen;
+  for (iter.SeekToFirst(); iter.Valid(); iter.Next()) {
+    EXPECT_EQ(77u, ExtractSequenceNumber(iter.key()));
+    EXPECT_EQ(0x01, ExtractValueTypeByte(iter.key()));
+    seen.push_back(ExtractUserKey(iter.key()).ToString());
+  }
+  ASSERT_OK(iter.status());
+  EXPECT_EQ((std::vector<std::string>{"apple", "banana", "cherry"}), seen);
+
+  // Comparisons use the reported sequence number: a snapshot at 76 sorts
+  // after (apple, 77), at 78 before it.
+  iter.Seek(MakeInternalKey("apple", 76, ValueType::kValue));
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(Slice("banana"), ExtractUserKey(iter.key()));
+  iter.Seek(MakeInternalKey("apple", 78, ValueType::kValue));
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(Slice("apple"), ExtractUserKey(iter.key()));
+  EXPECT_TRUE(
+      iter.SeekForGet(MakeInternalKey("cherry", 100, kValueTypeForSeek)));
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(MakeInternalKey("cherry", 77, ValueType::kValue),
+            iter.key().ToString());
+  iter.SeekForPrev(MakeInternalKey("banana", 0, ValueType::kValue));
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(MakeInternalKey("banana", 77, ValueType::kValue),
+            iter.key().ToString());
+  iter.SeekToLast();
+  iter.Prev();
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(MakeInternalKey("banana", 77, ValueType::kValue),
+            iter.key().ToString());
+}
+
+// Keys that share bytes past the previous key's user key: the stored bytes,
+// not the rewritten sequence number, must rebuild the next key.
+TEST(BlockIterTest, GlobalSequenceNumberDoesNotLeakIntoSharedPrefixes) {
+  std::vector<Entry> model;
+  model.push_back({MakeInternalKey("a", 0, ValueType::kValue), "1", {}});
+  model.push_back(
+      {MakeInternalKey(std::string("a\x01\x00\x00", 4), 0, ValueType::kValue),
+       "2",
+       {}});
+  std::unique_ptr<Block> block =
+      Build(model, 16, DataBlockIndexType::kBinarySearch);
+  BlockIter iter(block.get(), BlockIterOptions::DataBlock(0x0505));
+  iter.SeekToFirst();
+  iter.Next();
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(Slice(std::string("a\x01\x00\x00", 4)), ExtractUserKey(iter.key()));
+}
+
+TEST(BlockIterTest, BytewiseKeysWithRawValues) {
+  test::Random rnd(31337);
+  std::set<std::string> keys = {""};
+  while (keys.size() < 1500) {
+    keys.insert(RandomUserKey(&rnd, 8));
+  }
+  std::vector<Entry> model;
+  for (const std::string& k : keys) {
+    model.push_back({k, rnd.RandomBytes(rnd.Uniform(10)), BlockHandle()});
+  }
+  for (int restart_interval : {1, 5, 16}) {
+    std::unique_ptr<Block> block =
+        Build(model, restart_interval, DataBlockIndexType::kBinarySearch);
+    const BlockIterOptions options = BlockIterOptions::MetaBlock(false);
+    ModelChecker checker(block.get(), options, model, &rnd);
+    ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
+    std::vector<std::string> targets = {std::string(20, '\xff')};
+    for (int i = 0; i < 500; ++i) {
+      targets.push_back(RandomUserKey(&rnd, 9));
+    }
+    ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(targets));
+    ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(3000));
+  }
+}
+
+// Index blocks: separators with handles, in every key and value form.
+struct IndexParam {
+  bool user_keys;
+  bool delta;
+  int restart_interval;
+};
+
+class IndexBlockIterTest : public testing::TestWithParam<IndexParam> {};
+
+TEST_P(IndexBlockIterTest, MatchesSortedModel) {
+  const IndexParam param = GetParam();
+  test::Random rnd(77 + param.restart_interval + 10 * param.user_keys +
+                   100 * param.delta);
+  std::vector<Entry> model;
+  if (param.user_keys) {
+    std::set<std::string> keys;
+    while (keys.size() < 2000) {
+      keys.insert(RandomUserKey(&rnd, 8));
+    }
+    for (const std::string& k : keys) {
+      model.push_back({k, "", BlockHandle()});
+    }
+  } else {
+    model = MakeInternalEntries(&rnd, KeyMode::kManyVersions, 2000);
+  }
+  uint64_t offset = 0;
+  for (Entry& e : model) {
+    // Sizes from empty to larger than the previous, to exercise negative
+    // and positive deltas.
+    e.handle =
+        BlockHandle(offset, rnd.Uniform(3) == 0 ? rnd.Uniform(100000)
+                                                : 4000 + rnd.Uniform(200));
+    offset = e.handle.end_offset_with_trailer();
+  }
+  BlockBuilder builder(param.restart_interval, true, param.delta);
+  BlockHandle previous;
+  for (size_t i = 0; i < model.size(); ++i) {
+    std::string encoded = model[i].handle.Encode();
+    std::string delta;
+    if (i > 0) {
+      EncodeHandleSizeDelta(model[i].handle, model[i - 1].handle, &delta);
+    }
+    const Slice delta_slice(delta);
+    builder.Add(model[i].key, encoded, &delta_slice);
+  }
+  std::unique_ptr<Block> block;
+  ASSERT_OK(
+      Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
+  const BlockIterOptions options =
+      BlockIterOptions::IndexBlock(param.user_keys, param.delta);
+  ModelChecker checker(block.get(), options, model, &rnd);
+  ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
+  std::vector<std::string> targets;
+  if (param.user_keys) {
+    for (int i = 0; i < 500; ++i) {
+      targets.push_back(RandomUserKey(&rnd, 9));
+    }
+  } else {
+    targets = InternalTargets(model, &rnd);
+  }
+  ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(targets));
+  ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(5000));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Blocks, IndexBlockIterTest,
+    testing::Values(IndexParam{true, true, 1}, IndexParam{true, true, 4},
+                    IndexParam{true, true, 16}, IndexParam{true, false, 1},
+                    IndexParam{true, false, 16}, IndexParam{false, true, 1},
+                    IndexParam{false, true, 16}, IndexParam{false, false, 1},
+                    IndexParam{false, false, 5}),
+    [](const testing::TestParamInfo<IndexParam>& info) {
+      return std::string(info.param.user_keys ? "UserKeys" : "InternalKeys") +
+             (info.param.delta ? "_DeltaHandles" : "_FullHandles") +
+             "_Restart" + std::to_string(info.param.restart_interval);
+    });
+
+TEST(BlockIterTest, EntryOffsetIsPositionInBlock) {
+  BlockBuilder builder(16);
+  builder.Add(MakeInternalKey("apple", 0, ValueType::kValue), "red");
+  builder.Add(MakeInternalKey("banana", 0, ValueType::kValue), "yellow");
+  std::unique_ptr<Block> block;
+  ASSERT_OK(
+      Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
+  BlockIter iter(block.get(), BlockIterOptions::DataBlock());
+  iter.SeekToFirst();
+  EXPECT_EQ(0u, iter.entry_offset());
+  iter.Next();
+  EXPECT_EQ(19u, iter.entry_offset());
+}
+
+}  // namespace
+}  // namespace strata
