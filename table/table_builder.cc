@@ -178,12 +178,11 @@ Status TableBuilder::WriteBlock(Slice raw, bool compressible,
     Status s = compressor_.Compress(options_.compression,
                                     options_.compression_level,
                                     options_.format_version, raw, &compressed_);
-    if (!s.ok()) {
-      return Fail(Status::Corruption(file_->path(), offset_, raw.size(),
-                                     "compressing a block: " + s.ToString()));
-    }
-    // Stored compressed only if that saves at least 12.5% (section 6).
-    if (GoodCompressionRatio(compressed_.size(), raw.size())) {
+    // Stored compressed only if that saves at least 12.5% (section 6). A
+    // compressor failure (the type was checked at construction, so only a
+    // library error) stores the block raw, as RocksDB does: the table stays
+    // readable and correct.
+    if (s.ok() && GoodCompressionRatio(compressed_.size(), raw.size())) {
       return WriteRawBlock(compressed_, options_.compression, handle);
     }
   }

@@ -1,0 +1,114 @@
+#include "table/block_fetcher.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "util/coding.h"
+#include "util/compression.h"
+
+namespace strata {
+
+namespace {
+
+std::string Hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%08x", v);
+  return buf;
+}
+
+}  // namespace
+
+Status VerifyBlockChecksum(ChecksumType type, Slice block_with_trailer,
+                           std::string_view path, uint64_t offset) {
+  const size_t size = block_with_trailer.size() - kBlockTrailerSize;
+  const char* data = block_with_trailer.data();
+  const uint32_t stored = DecodeFixed32(data + size + 1);
+  const uint32_t computed = ComputeBlockChecksum(type, data, size, data[size]);
+  if (stored == computed) {
+    return Status::OK();
+  }
+  return Status::Corruption(path, offset, size,
+                            "block checksum mismatch: stored " + Hex32(stored) +
+                                ", computed " + Hex32(computed) + " (" +
+                                std::string(ChecksumTypeName(type)) + ")");
+}
+
+Status ReadBlockContents(const RandomAccessFileReader& file,
+                         FilePrefetchBuffer* prefetch,
+                         const BlockFetchOptions& options,
+                         const BlockHandle& handle, BlockContents* contents) {
+  const std::string& path = file.path();
+  const uint64_t n = handle.size() + kBlockTrailerSize;
+  if (handle.offset() > options.file_size ||
+      n > options.file_size - handle.offset()) {
+    return Status::Corruption(path, handle.offset(), handle.size(),
+                              "block extends past the end of the file (" +
+                                  std::to_string(options.file_size) +
+                                  " bytes)");
+  }
+  Slice raw;
+  AlignedMemory owned;
+  Status s;
+  if (prefetch != nullptr) {
+    s = prefetch->Read(handle.offset(), n, &raw);
+  } else {
+    s = file.Read(handle.offset(), n, &raw, &owned);
+  }
+  if (!s.ok()) {
+    return s;
+  }
+  if (raw.size() != n) {
+    return Status::Corruption(path, handle.offset(), handle.size(),
+                              "truncated block read: expected " +
+                                  std::to_string(n) + " bytes, got " +
+                                  std::to_string(raw.size()));
+  }
+  if (options.verify_checksum) {
+    STRATA_RETURN_IF_ERROR(VerifyBlockChecksum(options.checksum_type, raw,
+                                               path, handle.offset()));
+  }
+  const uint8_t type_byte = static_cast<uint8_t>(raw[handle.size()]);
+  const Slice stored(raw.data(), handle.size());
+  if (type_byte == 0) {
+    if (owned != nullptr) {
+      // Zero copy: the block lives in the reader's (aligned) buffer.
+      const size_t at = static_cast<size_t>(raw.data() - owned.get());
+      *contents = BlockContents::Own(std::move(owned), at, handle.size());
+    } else {
+      // The prefetch buffer's bytes are valid only until its next refill.
+      *contents = BlockContents::Own(stored.ToString());
+    }
+    return Status::OK();
+  }
+  CompressionType type;
+  if (!CompressionTypeFromByte(type_byte, &type)) {
+    return Status::Corruption(path, handle.offset(), handle.size(),
+                              "unknown compression type byte " +
+                                  std::to_string(type_byte));
+  }
+  if (!options.allow_compressed) {
+    return Status::Corruption(path, handle.offset(), handle.size(),
+                              "block of a kind that is never compressed has "
+                              "compression type " +
+                                  std::string(CompressionTypeName(type)));
+  }
+  if (!CompressionTypeSupported(type)) {
+    return Status::NotSupported(
+        path + " @ " + std::to_string(handle.offset()) + ": compression " +
+        std::string(CompressionTypeName(type)) +
+        " is not supported by this build");
+  }
+  std::string out;
+  s = UncompressBlock(type, options.format_version, stored, &out);
+  if (!s.ok()) {
+    return Status::Corruption(path, handle.offset(), handle.size(),
+                              "cannot uncompress " +
+                                  std::string(CompressionTypeName(type)) +
+                                  " block: " + std::string(s.message()));
+  }
+  *contents = BlockContents::Own(std::move(out));
+  return Status::OK();
+}
+
+}  // namespace strata

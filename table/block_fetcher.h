@@ -1,0 +1,45 @@
+// ReadBlockContents: fetches one stored block by handle, checks its trailer
+// and decompresses it (../shared/spec/sst-format.md sections 5 and 6).
+//
+// The read goes through the prefetch buffer when one is given (table open,
+// iterator readahead, compaction readahead), else straight through the
+// RandomAccessFileReader; neither path knows whether the file is direct.
+// Errors: a block that ends past the file, a short read, a checksum mismatch
+// or a bad compressed payload is Corruption "<file> @ <offset>+<size>:
+// <detail>"; an unknown or unsupported compression type is NotSupported
+// naming it. Data that fails its checksum is never returned.
+// Thread-safety: safe to call concurrently with distinct prefetch buffers.
+#pragma once
+
+#include <cstdint>
+
+#include "env/file_prefetch_buffer.h"
+#include "env/random_access_file_reader.h"
+#include "strata/status.h"
+#include "table/block.h"
+#include "table/block_handle.h"
+#include "util/checksum.h"
+
+namespace strata {
+
+struct BlockFetchOptions {
+  uint32_t format_version = 5;
+  ChecksumType checksum_type = ChecksumType::kCRC32c;
+  uint64_t file_size = 0;
+  bool verify_checksum = true;
+  // Filter, properties, metaindex and range-deletion blocks are never
+  // compressed: a compressed one is Corruption.
+  bool allow_compressed = true;
+};
+
+Status ReadBlockContents(const RandomAccessFileReader& file,
+                         FilePrefetchBuffer* prefetch,
+                         const BlockFetchOptions& options,
+                         const BlockHandle& handle, BlockContents* contents);
+
+// Checks a block trailer: the checksum of stored || type_byte against the
+// one stored after it. `block_with_trailer` holds handle.size() + 5 bytes.
+Status VerifyBlockChecksum(ChecksumType type, Slice block_with_trailer,
+                           std::string_view path, uint64_t offset);
+
+}  // namespace strata

@@ -1,0 +1,160 @@
+#include "table/table_iterator.h"
+
+#include "table/block_fetcher.h"
+#include "table/internal_key.h"
+
+namespace strata {
+
+namespace {
+
+FilePrefetchBufferOptions PrefetchOptions(const TableReadOptions& o) {
+  FilePrefetchBufferOptions p;
+  if (o.for_compaction) {
+    p.mode = ReadaheadMode::kCompaction;
+    p.readahead_bytes = o.compaction_readahead_bytes;
+  } else if (o.readahead_bytes > 0) {
+    p.mode = ReadaheadMode::kExplicit;
+    p.readahead_bytes = o.readahead_bytes;
+  } else {
+    p.mode = ReadaheadMode::kAuto;
+  }
+  return p;
+}
+
+}  // namespace
+
+TableIterator::TableIterator(const TableReader* table,
+                             const TableReadOptions& options)
+    : table_(table),
+      options_(options),
+      index_iter_(&table->index_block(), table->IndexIterOptions()),
+      prefetch_(&table->file(), PrefetchOptions(options)) {}
+
+TableIterator::~TableIterator() = default;
+
+bool TableIterator::Valid() const {
+  return status_.ok() && data_iter_ != nullptr && data_iter_->Valid();
+}
+
+Status TableIterator::status() const {
+  if (!status_.ok()) return status_;
+  if (!index_iter_.status().ok()) {
+    return AddBlockLocation(index_iter_.status(), table_->file().path(),
+                            table_->footer().index_handle);
+  }
+  if (data_iter_ != nullptr && !data_iter_->status().ok()) {
+    return AddBlockLocation(data_iter_->status(), table_->file().path(),
+                            loaded_handle_);
+  }
+  return Status::OK();
+}
+
+bool TableIterator::LoadDataBlock() {
+  if (!index_iter_.Valid()) {
+    data_iter_.reset();
+    return false;
+  }
+  const BlockHandle handle = index_iter_.handle();
+  if (block_ != nullptr && handle == loaded_handle_) {
+    data_iter_ = std::make_unique<BlockIter>(
+        block_.get(), BlockIterOptions::DataBlock(table_->global_seqno()));
+    return true;
+  }
+  data_iter_.reset();
+  block_.reset();
+  BlockContents contents;
+  Status s =
+      ReadBlockContents(table_->file(), &prefetch_,
+                        table_->FetchOptions(options_.verify_checksums),
+                        handle, &contents);
+  if (s.ok()) {
+    s = AddBlockLocation(Block::Create(std::move(contents), &block_),
+                         table_->file().path(), handle);
+  }
+  if (!s.ok()) {
+    status_ = s;
+    return false;
+  }
+  loaded_handle_ = handle;
+  data_iter_ = std::make_unique<BlockIter>(
+      block_.get(), BlockIterOptions::DataBlock(table_->global_seqno()));
+  return true;
+}
+
+void TableIterator::SkipEmptyBlocksForward() {
+  while (status_.ok() && (data_iter_ == nullptr || !data_iter_->Valid())) {
+    if (data_iter_ != nullptr && !data_iter_->status().ok()) return;
+    if (!index_iter_.Valid()) {
+      data_iter_.reset();
+      return;
+    }
+    index_iter_.Next();
+    if (!LoadDataBlock()) return;
+    data_iter_->SeekToFirst();
+  }
+}
+
+void TableIterator::SkipEmptyBlocksBackward() {
+  while (status_.ok() && (data_iter_ == nullptr || !data_iter_->Valid())) {
+    if (data_iter_ != nullptr && !data_iter_->status().ok()) return;
+    if (!index_iter_.Valid()) {
+      data_iter_.reset();
+      return;
+    }
+    index_iter_.Prev();
+    if (!LoadDataBlock()) return;
+    data_iter_->SeekToLast();
+  }
+}
+
+void TableIterator::SeekToFirst() {
+  status_ = Status::OK();
+  index_iter_.SeekToFirst();
+  if (!LoadDataBlock()) return;
+  data_iter_->SeekToFirst();
+  SkipEmptyBlocksForward();
+}
+
+void TableIterator::SeekToLast() {
+  status_ = Status::OK();
+  index_iter_.SeekToLast();
+  if (!LoadDataBlock()) return;
+  data_iter_->SeekToLast();
+  SkipEmptyBlocksBackward();
+}
+
+void TableIterator::Seek(Slice target) {
+  status_ = Status::OK();
+  index_iter_.Seek(table_->properties().index_key_is_user_key
+                       ? ExtractUserKey(target)
+                       : target);
+  if (!LoadDataBlock()) return;
+  data_iter_->Seek(target);
+  SkipEmptyBlocksForward();
+}
+
+void TableIterator::SeekForPrev(Slice target) {
+  Seek(target);
+  if (!status_.ok()) return;
+  if (!Valid()) {
+    if (!status().ok()) return;
+    SeekToLast();
+    return;
+  }
+  // Seek found the first entry >= target; step back past any > target.
+  while (Valid() && InternalKeyComparator::Compare(key(), target) > 0) {
+    Prev();
+  }
+}
+
+void TableIterator::Next() {
+  data_iter_->Next();
+  SkipEmptyBlocksForward();
+}
+
+void TableIterator::Prev() {
+  data_iter_->Prev();
+  SkipEmptyBlocksBackward();
+}
+
+}  // namespace strata

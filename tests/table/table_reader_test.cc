@@ -1,0 +1,276 @@
+#include "table/table_reader.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "env/fake_file_system.h"
+#include "env/fault_injection_file_system.h"
+#include "table/table_builder.h"
+#include "table/table_iterator.h"
+#include "testutil/testutil.h"
+
+namespace strata {
+namespace {
+
+using ::testing::HasSubstr;
+
+// One table's worth of entries: internal key -> value, in order.
+using Model = std::map<std::string, std::string, InternalKeyComparator>;
+
+struct Combo {
+  uint32_t format_version;
+  ChecksumType checksum;
+  CompressionType compression;
+  size_t block_size;
+  int restart_interval;
+  int index_restart_interval;
+  double bloom_bits;
+};
+
+std::string ComboName(const Combo& c) {
+  return "Fv" + std::to_string(c.format_version) + "_" +
+         std::string(ChecksumTypeName(c.checksum)) + "_" +
+         std::string(CompressionTypeFlagName(c.compression)) + "_B" +
+         std::to_string(c.block_size) + "_R" +
+         std::to_string(c.restart_interval) + "_Ir" +
+         std::to_string(c.index_restart_interval) +
+         (c.bloom_bits > 0 ? "_Bloom" : "_NoFilter");
+}
+
+// Random user keys (with edge cases) and, for some, several versions.
+Model MakeModel(test::Random* rnd, int num_keys, bool multi_version) {
+  Model model;
+  const std::vector<std::string> edge = {std::string(), std::string(1, '\0'),
+                                         std::string(3, '\xff'), "a",
+                                         std::string(300, 'k')};
+  for (const std::string& k : edge) {
+    model[MakeInternalKey(k, 0, ValueType::kValue)] = "edge";
+  }
+  for (int i = 0; i < num_keys; ++i) {
+    const std::string user_key =
+        "key" + std::to_string(rnd->Uniform(1000000)) +
+        rnd->RandomBytes(rnd->Uniform(8));
+    const int versions = multi_version ? 1 + rnd->Uniform(3) : 1;
+    for (int v = 0; v < versions; ++v) {
+      const uint64_t seq = multi_version ? 1 + rnd->Uniform(1000) : 0;
+      const ValueType type = rnd->OneIn(5) ? ValueType::kDeletion
+                                           : ValueType::kValue;
+      model[MakeInternalKey(user_key, seq, type)] =
+          type == ValueType::kDeletion
+              ? ""
+              : rnd->RandomBytes(rnd->OneIn(50) ? 5000 : rnd->Uniform(100));
+    }
+  }
+  return model;
+}
+
+class TableRoundTripTest : public ::testing::TestWithParam<Combo> {
+ protected:
+  Status Build(const Model& model, const std::string& path) {
+    const Combo& c = GetParam();
+    std::unique_ptr<WritableFile> file;
+    STRATA_RETURN_IF_ERROR(fs_.NewWritableFile(path, FileOptions(), &file));
+    std::unique_ptr<WritableFileWriter> writer;
+    STRATA_RETURN_IF_ERROR(WritableFileWriter::Create(
+        std::move(file), WritableFileWriterOptions(), &writer));
+    TableBuilderOptions o;
+    o.format_version = c.format_version;
+    o.checksum_type = c.checksum;
+    o.compression = c.compression;
+    o.block_size = c.block_size;
+    o.block_restart_interval = c.restart_interval;
+    o.index_block_restart_interval = c.index_restart_interval;
+    o.bloom_bits_per_key = c.bloom_bits;
+    TableBuilder builder(o, writer.get());
+    Status s;
+    for (const auto& [key, value] : model) {
+      s = builder.Add(key, value);
+      if (!s.ok()) break;
+    }
+    if (s.ok()) s = builder.Finish();
+    Status close = writer->Close();
+    return s.ok() ? close : s;
+  }
+
+  Status Open(const std::string& path, bool direct,
+              std::unique_ptr<TableReader>* table) {
+    FileOptions fo;
+    fo.use_direct_reads = direct;
+    std::unique_ptr<RandomAccessFile> file;
+    STRATA_RETURN_IF_ERROR(fs_.NewRandomAccessFile(path, fo, &file));
+    uint64_t size = 0;
+    STRATA_RETURN_IF_ERROR(file->GetFileSize(&size));
+    return TableReader::Open(TableReaderOptions(),
+                             std::make_unique<RandomAccessFileReader>(
+                                 std::move(file)),
+                             size, table);
+  }
+
+  FakeFileSystem fake_;
+  FaultInjectionFileSystem fs_{&fake_};
+};
+
+TEST_P(TableRoundTripTest, EveryEntryReadsBackInBothDirections) {
+  test::Random rnd(42);
+  const Model model = MakeModel(&rnd, 3000, /*multi_version=*/true);
+  ASSERT_OK(Build(model, "/t.sst"));
+  for (bool direct : {false, true}) {
+    std::unique_ptr<TableReader> table;
+    ASSERT_OK(Open("/t.sst", direct, &table));
+    EXPECT_EQ(table->properties().num_entries, model.size());
+    EXPECT_EQ(table->has_filter(), GetParam().bloom_bits > 0);
+    auto it = table->NewIterator(TableReadOptions());
+    auto m = model.begin();
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+      ASSERT_NE(m, model.end());
+      ASSERT_EQ(it->key().ToHex(), Slice(m->first).ToHex());
+      ASSERT_EQ(it->value().ToString(), m->second);
+    }
+    ASSERT_OK(it->status());
+    ASSERT_EQ(m, model.end());
+    auto r = model.rbegin();
+    for (it->SeekToLast(); it->Valid(); it->Prev(), ++r) {
+      ASSERT_NE(r, model.rend());
+      ASSERT_EQ(it->key().ToHex(), Slice(r->first).ToHex());
+    }
+    ASSERT_OK(it->status());
+    ASSERT_EQ(r, model.rend());
+    ASSERT_OK(table->VerifyChecksum(64 << 10));
+  }
+}
+
+TEST_P(TableRoundTripTest, SeeksAndGetsMatchTheModel) {
+  test::Random rnd(7);
+  const Model model = MakeModel(&rnd, 2000, /*multi_version=*/true);
+  ASSERT_OK(Build(model, "/s.sst"));
+  std::unique_ptr<TableReader> table;
+  ASSERT_OK(Open("/s.sst", /*direct=*/true, &table));
+  auto it = table->NewIterator(TableReadOptions());
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : model) keys.push_back(k);
+  for (int i = 0; i < 500; ++i) {
+    // Probe existing user keys and keys between them, at random seqnos.
+    const std::string& base = keys[rnd.Uniform(keys.size())];
+    std::string user_key = ExtractUserKey(base).ToString();
+    if (rnd.OneIn(3)) user_key += static_cast<char>(rnd.Uniform(256));
+    const uint64_t seq = rnd.Uniform(1200);
+    const std::string target =
+        MakeInternalKey(user_key, seq, kValueTypeForSeek);
+    auto want = model.lower_bound(target);
+    it->Seek(target);
+    if (want == model.end()) {
+      ASSERT_FALSE(it->Valid());
+    } else {
+      ASSERT_TRUE(it->Valid());
+      ASSERT_EQ(it->key().ToHex(), Slice(want->first).ToHex());
+    }
+    ASSERT_OK(it->status());
+    // SeekForPrev: last entry <= target.
+    auto up = model.upper_bound(target);
+    it->SeekForPrev(target);
+    if (up == model.begin()) {
+      ASSERT_FALSE(it->Valid());
+    } else {
+      --up;
+      ASSERT_TRUE(it->Valid());
+      ASSERT_EQ(it->key().ToHex(), Slice(up->first).ToHex());
+    }
+    // Get: newest version of user_key visible at seq.
+    bool found = false;
+    std::string got_key, got_value;
+    ASSERT_OK(table->Get(TableReadOptions(), target, &found, &got_key,
+                         &got_value));
+    const bool expect = want != model.end() &&
+                        ExtractUserKey(want->first) == Slice(user_key);
+    ASSERT_EQ(found, expect) << Slice(user_key).ToHex();
+    if (expect) {
+      ASSERT_EQ(Slice(got_key).ToHex(), Slice(want->first).ToHex());
+      ASSERT_EQ(got_value, want->second);
+    }
+  }
+}
+
+TEST_P(TableRoundTripTest, SameInputGivesIdenticalBytes) {
+  test::Random rnd(3);
+  const Model model = MakeModel(&rnd, 500, false);
+  ASSERT_OK(Build(model, "/a.sst"));
+  ASSERT_OK(Build(model, "/b.sst"));
+  std::string a, b;
+  ASSERT_OK(fake_.ReadFileContent("/a.sst", &a));
+  ASSERT_OK(fake_.ReadFileContent("/b.sst", &b));
+  EXPECT_EQ(a, b);
+}
+
+// Every single-byte corruption is caught by a checksum (or is harmless:
+// the table still reads back exactly), never a crash.
+TEST_P(TableRoundTripTest, SingleByteCorruptionIsDetectedOrHarmless) {
+  if (GetParam().checksum == ChecksumType::kNoChecksum) {
+    GTEST_SKIP() << "nothing to detect corruption with";
+  }
+  test::Random rnd(11);
+  const Model model = MakeModel(&rnd, 300, false);
+  ASSERT_OK(Build(model, "/c.sst"));
+  std::string good;
+  ASSERT_OK(fake_.ReadFileContent("/c.sst", &good));
+  for (int trial = 0; trial < 60; ++trial) {
+    std::string bad = good;
+    const size_t pos = rnd.Uniform(bad.size());
+    bad[pos] = static_cast<char>(bad[pos] ^ (1 + rnd.Uniform(255)));
+    ASSERT_OK(fake_.WriteFileContent("/bad.sst", bad));
+    std::unique_ptr<TableReader> table;
+    Status s = Open("/bad.sst", false, &table);
+    if (s.ok()) s = table->VerifyChecksum(0);
+    if (s.ok()) {
+      // Harmless: everything still reads back exactly.
+      auto it = table->NewIterator(TableReadOptions());
+      auto m = model.begin();
+      for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+        ASSERT_NE(m, model.end()) << "byte " << pos;
+        ASSERT_EQ(it->key().ToString(), m->first) << "byte " << pos;
+        ASSERT_EQ(it->value().ToString(), m->second) << "byte " << pos;
+      }
+      ASSERT_OK(it->status());
+    } else {
+      EXPECT_TRUE(s.IsCorruption() || s.IsNotSupported()) << s.ToString();
+      EXPECT_THAT(s.ToString(), HasSubstr("/bad.sst")) << "byte " << pos;
+    }
+  }
+}
+
+std::vector<Combo> Combos() {
+  std::vector<Combo> combos = {
+      {5, ChecksumType::kXXH3, CompressionType::kNoCompression, 4096, 16, 1, 10},
+      {5, ChecksumType::kCRC32c, CompressionType::kZSTD, 512, 1, 16, 0},
+      {4, ChecksumType::kxxHash, CompressionType::kNoCompression, 16384, 16, 16, 10},
+      {4, ChecksumType::kxxHash64, CompressionType::kZSTD, 4096, 1, 1, 0},
+      {3, ChecksumType::kXXH3, CompressionType::kZSTD, 16384, 1, 16, 10},
+      {3, ChecksumType::kCRC32c, CompressionType::kNoCompression, 512, 16, 1, 0},
+      {2, ChecksumType::kxxHash64, CompressionType::kNoCompression, 4096, 16, 16, 10},
+      {2, ChecksumType::kxxHash, CompressionType::kZSTD, 512, 16, 1, 10},
+      {5, ChecksumType::kNoChecksum, CompressionType::kNoCompression, 4096, 4, 4, 10},
+  };
+  if (CompressionTypeSupported(CompressionType::kSnappyCompression)) {
+    combos.push_back({5, ChecksumType::kXXH3, CompressionType::kSnappyCompression,
+                      4096, 16, 1, 10});
+  }
+  if (CompressionTypeSupported(CompressionType::kLZ4Compression)) {
+    combos.push_back({4, ChecksumType::kCRC32c, CompressionType::kLZ4Compression,
+                      4096, 16, 1, 0});
+  }
+  return combos;
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, TableRoundTripTest,
+                         ::testing::ValuesIn(Combos()),
+                         [](const ::testing::TestParamInfo<Combo>& info) {
+                           return ComboName(info.param);
+                         });
+
+}  // namespace
+}  // namespace strata
