@@ -47,8 +47,7 @@ std::vector<std::string> g_keys;
 void BM_LookupHit(benchmark::State& state) {
   constexpr size_t kEntries = 8192;
   if (state.thread_index() == 0) {
-    g_cache = NewLRUCache(size_t{64} << 20,
-                          static_cast<int>(state.range(0)));
+    g_cache = NewLRUCache(size_t{64} << 20, static_cast<int>(state.range(0)));
     const uint64_t id = g_cache->NewId();
     g_keys.clear();
     for (size_t i = 0; i < kEntries; ++i) {

@@ -269,6 +269,16 @@ IOStatus WritableFileWriter::Close() {
   return s;
 }
 
+IOStatus WritableFileWriter::InvalidateCache() {
+  if (closed_) {
+    return Status::IOError(path_ + ": InvalidateCache after Close");
+  }
+  if (direct_) {
+    return IOStatus::OK();
+  }
+  return file_->InvalidateCache(0, 0);
+}
+
 IOStatus WritableFileWriter::Poison(IOStatus s) {
   if (first_error_.ok()) {
     first_error_ = s;

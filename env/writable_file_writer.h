@@ -98,6 +98,11 @@ class WritableFileWriter {
   // Closing twice returns the first Close()'s status.
   IOStatus Close();
 
+  // Asks the OS to drop the file's clean cached pages (posix_fadvise
+  // DONTNEED over the whole file); a no-op for direct files. Bytes still in
+  // this writer's buffer or not yet written back stay cached.
+  IOStatus InvalidateCache();
+
   // Bytes appended so far: the file's size after Close().
   uint64_t size() const { return counters_.logical_bytes; }
   const WritableFileWriterCounters& counters() const { return counters_; }

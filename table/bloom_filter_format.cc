@@ -1,6 +1,15 @@
 #include "table/bloom_filter_format.h"
 
+#include <algorithm>
+#include <cassert>
+
 namespace strata {
+
+namespace {
+// Past this many entries every size is capped (at least 1 bit per key
+// exceeds both caps), and below it the products cannot overflow 64 bits.
+constexpr uint64_t kCappedEntries = uint64_t{1} << 40;
+}  // namespace
 
 int BloomMillibitsPerKey(double bits_per_key) {
   if (bits_per_key < 0.5) {
@@ -40,6 +49,35 @@ int LegacyBloomNumProbes(int whole_bits_per_key) {
   if (num_probes < 1) num_probes = 1;
   if (num_probes > 30) num_probes = 30;
   return num_probes;
+}
+
+uint64_t FastLocalBloomBytes(uint64_t num_entries, int millibits_per_key) {
+  assert(millibits_per_key >= 1000 && millibits_per_key <= 100000);
+  uint64_t bytes = kMaxFastLocalBloomBytes;
+  if (num_entries < kCappedEntries) {
+    bytes =
+        (num_entries * static_cast<uint64_t>(millibits_per_key) + 7999) / 8000;
+    bytes = std::min(bytes, kMaxFastLocalBloomBytes);
+  }
+  return (bytes + kBloomCacheLineBytes - 1) &
+         ~uint64_t{kBloomCacheLineBytes - 1};
+}
+
+uint32_t LegacyBloomNumLines(uint64_t num_entries, int whole_bits_per_key) {
+  assert(whole_bits_per_key >= 1 && whole_bits_per_key <= 100);
+  if (num_entries == 0) {
+    return 0;
+  }
+  uint64_t bits = kMaxLegacyBloomBits;
+  if (num_entries < kCappedEntries) {
+    bits = std::min(num_entries * static_cast<uint64_t>(whole_bits_per_key),
+                    kMaxLegacyBloomBits);
+  }
+  constexpr uint64_t kLineBits = kBloomCacheLineBytes * 8;
+  uint64_t num_lines = (bits + kLineBits - 1) / kLineBits;
+  // An odd line count lets more hash bits decide the line (hash % lines).
+  if (num_lines % 2 == 0) ++num_lines;
+  return static_cast<uint32_t>(num_lines);
 }
 
 }  // namespace strata

@@ -64,6 +64,17 @@ inline int LegacyBloomBitsPerKey(int millibits_per_key) {
 int FastLocalBloomNumProbes(int millibits_per_key);
 int LegacyBloomNumProbes(int whole_bits_per_key);
 
+// Size of the FastLocalBloom bit array for `num_entries` hashes (spec 10.2):
+// ceil(num_entries * millibits / 8000) bytes, at most kMaxFastLocalBloomBytes,
+// rounded up to whole cache lines. 0 for no entries.
+// REQUIRES: 1000 <= millibits_per_key <= 100000.
+uint64_t FastLocalBloomBytes(uint64_t num_entries, int millibits_per_key);
+
+// Cache lines of a legacy bloom for `num_entries` hashes (spec 10.3):
+// ceil(min(num_entries * bits, kMaxLegacyBloomBits) / 512), plus one if that
+// is even. 0 for no entries. REQUIRES: 1 <= whole_bits_per_key <= 100.
+uint32_t LegacyBloomNumLines(uint64_t num_entries, int whole_bits_per_key);
+
 // FastLocalBloom probing. `len_bytes` is the bit array's size; the line is
 // chosen among floor(len_bytes / 64) lines, so data[0, 64 * lines) must be
 // valid. REQUIRES: len_bytes >= 64.

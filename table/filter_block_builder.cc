@@ -1,6 +1,5 @@
 #include "table/filter_block_builder.h"
 
-#include <algorithm>
 #include <cassert>
 #include <string>
 #include <vector>
@@ -37,16 +36,7 @@ class FastLocalBloomBuilder final : public FilterBlockBuilder {
   Slice Finish() override {
     assert(!finished_);
     finished_ = true;
-    // ceil(n * millibits / 8000) bytes, capped, then rounded up to whole
-    // cache lines. 64-bit math: n * millibits overflows 32 bits early.
-    uint64_t len =
-        (uint64_t{hashes_.size()} * static_cast<uint64_t>(millibits_per_key_) +
-         7999) /
-        8000;
-    len = std::min(len, kMaxFastLocalBloomBytes);
-    len =
-        (len + kBloomCacheLineBytes - 1) & ~uint64_t{kBloomCacheLineBytes - 1};
-
+    const uint64_t len = FastLocalBloomBytes(num_entries_, millibits_per_key_);
     contents_.assign(len + kFilterMetadataBytes, '\0');
     char* data = contents_.data();
     // No keys: len is 0 and only the metadata is written.
@@ -96,26 +86,17 @@ class LegacyBloomBuilder final : public FilterBlockBuilder {
   Slice Finish() override {
     assert(!finished_);
     finished_ = true;
-    constexpr uint64_t kLineBits = kBloomCacheLineBytes * 8;
-    uint64_t num_lines = 0;
-    if (!hashes_.empty()) {
-      const uint64_t bits = std::min(
-          uint64_t{hashes_.size()} * static_cast<uint64_t>(bits_per_key_),
-          kMaxLegacyBloomBits);
-      num_lines = (bits + kLineBits - 1) / kLineBits;
-      // An odd line count lets more hash bits decide the line (h % lines).
-      if (num_lines % 2 == 0) ++num_lines;
-    }
-    const uint64_t len = num_lines * kBloomCacheLineBytes;
+    const uint32_t num_lines = LegacyBloomNumLines(num_entries_, bits_per_key_);
+    const uint64_t len = uint64_t{num_lines} * kBloomCacheLineBytes;
 
     contents_.assign(len + kFilterMetadataBytes, '\0');
     char* data = contents_.data();
     for (uint32_t hash : hashes_) {
-      LegacyBloomAdd(hash, static_cast<uint32_t>(num_lines), num_probes_,
-                     kLog2BloomCacheLineBytes, data);
+      LegacyBloomAdd(hash, num_lines, num_probes_, kLog2BloomCacheLineBytes,
+                     data);
     }
     data[len] = static_cast<char>(num_probes_);
-    EncodeFixed32(data + len + 1, static_cast<uint32_t>(num_lines));
+    EncodeFixed32(data + len + 1, num_lines);
     std::vector<uint32_t>().swap(hashes_);
     return Slice(contents_);
   }

@@ -8,7 +8,9 @@ namespace strata {
 
 namespace {
 
-bool IsPowerOfTwo(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+[[maybe_unused]] bool IsPowerOfTwo(size_t x) {
+  return x != 0 && (x & (x - 1)) == 0;
+}
 
 }  // namespace
 

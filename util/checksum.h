@@ -13,17 +13,11 @@
 #include <cstdint>
 #include <string_view>
 
+#include "strata/table_options.h"
+
 namespace strata {
 
-// Persisted (the footer's first byte, spec section 14); never renumber or
-// reuse. Enumerator names are RocksDB's.
-enum class ChecksumType : uint8_t {
-  kNoChecksum = 0,
-  kCRC32c = 1,
-  kxxHash = 2,    // XXH32, seed 0.
-  kxxHash64 = 3,  // Low 32 bits of XXH64, seed 0.
-  kXXH3 = 4,      // RocksDB 7.8.3's default.
-};
+// ChecksumType is defined in strata/table_options.h (public).
 
 // The type a stored byte names, or false for a byte RocksDB 7.8.3 does not
 // know (anything above 4); callers report that as corruption of the footer.

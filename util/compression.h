@@ -32,26 +32,14 @@
 #include <string>
 #include <string_view>
 
+#include "strata/table_options.h"
+
 #include "strata/slice.h"
 #include "strata/status.h"
 
 namespace strata {
 
-// The first trailer byte of every block. Persisted; never renumber or
-// reuse. Enumerator names are RocksDB's.
-enum class CompressionType : uint8_t {
-  kNoCompression = 0x00,
-  kSnappyCompression = 0x01,
-  kZlibCompression = 0x02,
-  kBZip2Compression = 0x03,
-  kLZ4Compression = 0x04,
-  kLZ4HCCompression = 0x05,
-  kXpressCompression = 0x06,
-  kZSTD = 0x07,
-  // RocksDB's name for zstd before its format was final (< 0.8). Framed and
-  // decoded exactly like kZSTD.
-  kZSTDNotFinalCompression = 0x40,
-};
+// CompressionType is defined in strata/table_options.h (public).
 
 // RocksDB's CompressionOptions::kDefaultCompressionLevel: "use the
 // library's default" (zstd 3, LZ4 acceleration 1, LZ4HC level 9).

@@ -36,10 +36,10 @@ struct Entry : ListLinks {
   const uint64_t hash;
   // The bucket chain while in the table; the DoomedEntries chain after.
   Entry* next_hash = nullptr;
-  uint32_t refs = 0;       // Handles pinning the entry.
-  bool in_cache = false;   // In the hash table (and on an LRU list if unpinned).
-  const bool high_pri;     // Inserted with Priority::kHigh.
-  bool hit = false;        // Returned by Lookup at least once.
+  uint32_t refs = 0;      // Handles pinning the entry.
+  bool in_cache = false;  // In the hash table (and on an LRU list if unpinned).
+  const bool high_pri;    // Inserted with Priority::kHigh.
+  bool hit = false;       // Returned by Lookup at least once.
   bool in_high_pool = false;  // On the high-priority pool list.
 };
 
@@ -80,9 +80,7 @@ class EntryTable {
   EntryTable(const EntryTable&) = delete;
   EntryTable& operator=(const EntryTable&) = delete;
 
-  Entry* Lookup(Slice key, uint64_t hash) const {
-    return *FindSlot(key, hash);
-  }
+  Entry* Lookup(Slice key, uint64_t hash) const { return *FindSlot(key, hash); }
   // Adds `e`; returns the entry it replaces under the same key, or nullptr.
   Entry* Insert(Entry* e) {
     Entry** slot = FindSlot(e->key, e->hash);
@@ -563,9 +561,9 @@ LRUCache::LRUCache(const LRUCacheOptions& options)
   const size_t num_shards = size_t{1} << num_shard_bits_;
   shards_.reserve(num_shards);
   for (size_t i = 0; i < num_shards; ++i) {
-    shards_.push_back(std::make_unique<LRUCacheShard>(
-        ShardCapacity(capacity_), high_pri_pool_ratio_,
-        strict_capacity_limit_));
+    shards_.push_back(std::make_unique<LRUCacheShard>(ShardCapacity(capacity_),
+                                                      high_pri_pool_ratio_,
+                                                      strict_capacity_limit_));
   }
 }
 
@@ -701,19 +699,19 @@ int LRUCache::DefaultShardBits(size_t capacity) {
 Status LRUCache::ValidateOptions(const LRUCacheOptions& options) {
   constexpr int kMaxShardBits = 19;  // RocksDB's limit.
   if (options.num_shard_bits > kMaxShardBits) {
-    return Status::InvalidArgument(
-        "LRUCacheOptions.num_shard_bits: " +
-        std::to_string(options.num_shard_bits) + " is more than " +
-        std::to_string(kMaxShardBits));
+    return Status::InvalidArgument("LRUCacheOptions.num_shard_bits: " +
+                                   std::to_string(options.num_shard_bits) +
+                                   " is more than " +
+                                   std::to_string(kMaxShardBits));
   }
   // Written so that NaN fails too.
   if (!(options.high_pri_pool_ratio >= 0.0 &&
         options.high_pri_pool_ratio <= 1.0)) {
     char value[64];
     std::snprintf(value, sizeof(value), "%g", options.high_pri_pool_ratio);
-    return Status::InvalidArgument(std::string(
-                                       "LRUCacheOptions.high_pri_pool_ratio: ") +
-                                   value + " is outside [0, 1]");
+    return Status::InvalidArgument(
+        std::string("LRUCacheOptions.high_pri_pool_ratio: ") + value +
+        " is outside [0, 1]");
   }
   return Status::OK();
 }

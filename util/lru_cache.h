@@ -96,8 +96,8 @@ class LRUCache final : public Cache {
   // Serializes SetCapacity / SetStrictCapacityLimit, so that all shards
   // agree with the totals reported here.
   mutable std::mutex config_mutex_;
-  size_t capacity_;              // Guarded by config_mutex_.
-  bool strict_capacity_limit_;   // Guarded by config_mutex_.
+  size_t capacity_;             // Guarded by config_mutex_.
+  bool strict_capacity_limit_;  // Guarded by config_mutex_.
 };
 
 }  // namespace strata

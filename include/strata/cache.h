@@ -54,8 +54,9 @@ struct CacheStats {
   uint64_t misses = 0;           // Lookups that did not.
   uint64_t inserts = 0;          // Successful inserts, replacements included.
   uint64_t insert_failures = 0;  // Inserts refused by the strict limit.
-  uint64_t evictions = 0;  // Entries dropped to respect the capacity (not
-                           // those removed by Erase or replaced).
+  // Entries dropped to respect the capacity (not those removed by Erase or
+  // replaced).
+  uint64_t evictions = 0;
 };
 
 // A reference to one cache entry that pins it; releases it on destruction or
@@ -240,7 +241,7 @@ inline void CacheHandle::Reset() {
 }
 
 inline Status Cache::Insert(Slice key, CacheValue* value, size_t charge,
-                           Priority priority, CacheHandle* handle) {
+                            Priority priority, CacheHandle* handle) {
   assert(value != nullptr && *value != nullptr);
   if (handle != nullptr) {
     handle->Reset();

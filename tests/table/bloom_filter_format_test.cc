@@ -75,6 +75,42 @@ TEST(BloomFilterFormatTest, LegacyBloomProbesAreBitsTimesPoint69Clamped) {
   EXPECT_EQ(LegacyBloomNumProbes(100), 30);  // Clamped down.
 }
 
+TEST(BloomFilterFormatTest, FastLocalBloomSizeRoundsUpToWholeLines) {
+  EXPECT_EQ(FastLocalBloomBytes(0, 10000), 0u);
+  EXPECT_EQ(FastLocalBloomBytes(1, 10000), 64u);  // 1.25 bytes.
+  EXPECT_EQ(FastLocalBloomBytes(51, 10000), 64u);
+  EXPECT_EQ(FastLocalBloomBytes(52, 10000), 128u);  // 65 bytes.
+  EXPECT_EQ(FastLocalBloomBytes(1000, 1000), 128u);
+  EXPECT_EQ(FastLocalBloomBytes(1, 100000), 64u);
+  EXPECT_EQ(FastLocalBloomBytes(100, 100000), 1280u);
+}
+
+TEST(BloomFilterFormatTest, FastLocalBloomSizeIsCappedBelowFourGibibytes) {
+  EXPECT_EQ(FastLocalBloomBytes(3435973700u, 10000), 0xffffff80u);
+  EXPECT_EQ(FastLocalBloomBytes(3435973785u, 10000), 0xffffffc0u);
+  EXPECT_EQ(FastLocalBloomBytes(3435973786u, 10000), 0xffffffc0u);
+  EXPECT_EQ(FastLocalBloomBytes(uint64_t{1} << 40, 10000), 0xffffffc0u);
+  EXPECT_EQ(FastLocalBloomBytes(~uint64_t{0}, 100000), 0xffffffc0u);
+}
+
+TEST(BloomFilterFormatTest, LegacyBloomLineCountIsOdd) {
+  EXPECT_EQ(LegacyBloomNumLines(0, 10), 0u);
+  EXPECT_EQ(LegacyBloomNumLines(1, 10), 1u);
+  EXPECT_EQ(LegacyBloomNumLines(51, 10), 1u);   // 510 bits.
+  EXPECT_EQ(LegacyBloomNumLines(52, 10), 3u);   // 2 lines, made odd.
+  EXPECT_EQ(LegacyBloomNumLines(153, 10), 3u);  // 1530 bits.
+  EXPECT_EQ(LegacyBloomNumLines(154, 10), 5u);
+  EXPECT_EQ(LegacyBloomNumLines(1, 100), 1u);
+}
+
+TEST(BloomFilterFormatTest, LegacyBloomBitsAreCappedBelowFourGibibits) {
+  // 0xffff0000 bits = 8388480 lines, made odd. Uncapped, 5e9 bits would
+  // give 9765625 lines.
+  EXPECT_EQ(LegacyBloomNumLines(429490176, 10), 8388481u);
+  EXPECT_EQ(LegacyBloomNumLines(500000000, 10), 8388481u);
+  EXPECT_EQ(LegacyBloomNumLines(~uint64_t{0}, 100), 8388481u);
+}
+
 std::vector<int> SetBits(const char* data, size_t bytes) {
   std::vector<int> bits;
   for (size_t i = 0; i < bytes * 8; ++i) {
