@@ -7,26 +7,6 @@
 
 namespace strata {
 
-namespace {
-
-// Value types for which a hash-index lookup may stop at the first match;
-// for the others (Merge, range deletions, ...) RocksDB falls back to a full
-// Seek, and so do we.
-bool IsHashLookupType(uint8_t type) {
-  switch (static_cast<ValueType>(type)) {
-    case ValueType::kValue:
-    case ValueType::kDeletion:
-    case ValueType::kSingleDeletion:
-    case ValueType::kBlobIndex:
-    case ValueType::kWideColumnEntity:
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
 BlockIter::BlockIter(const Block* block, const BlockIterOptions& options)
     : block_(block),
       options_(options),
@@ -400,14 +380,11 @@ bool BlockIter::SeekForGet(Slice target) {
       break;
     }
   }
-  const Slice found = key();
-  if (ExtractUserKey(found).compare(user_key) != 0) {
-    return false;
-  }
-  if (!IsHashLookupType(ExtractValueTypeByte(found))) {
-    Seek(target);
-  }
-  return true;
+  // The bucket named this interval, and no other interval holds the user
+  // key (that would have been a collision), so the entry found is also the
+  // first entry >= target in the whole block. RocksDB re-seeks for some
+  // value types; the position would be the same.
+  return ExtractUserKey(key()).compare(user_key) == 0;
 }
 
 }  // namespace strata

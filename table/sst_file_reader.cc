@@ -34,6 +34,7 @@ TableReadOptions ToTableReadOptions(const SstReadOptions& o) {
   TableReadOptions t;
   t.verify_checksums = o.verify_checksums;
   t.readahead_bytes = o.readahead_size;
+  t.fill_cache = o.fill_cache;
   return t;
 }
 
@@ -262,8 +263,12 @@ Status SstFileReader::Open(const std::string& path) {
   STRATA_RETURN_IF_ERROR(r->fs->NewRandomAccessFile(path, fo, &file));
   uint64_t size = 0;
   STRATA_RETURN_IF_ERROR(file->GetFileSize(&size));
+  TableReaderOptions table_options;
+  table_options.block_cache = r->options.block_cache;
+  table_options.cache_index_and_filter_blocks =
+      r->options.cache_index_and_filter_blocks;
   return TableReader::Open(
-      TableReaderOptions(),
+      table_options,
       std::make_unique<RandomAccessFileReader>(std::move(file)), size,
       &r->table);
 }

@@ -1,6 +1,5 @@
 #include "table/table_iterator.h"
 
-#include "table/block_fetcher.h"
 #include "table/internal_key.h"
 
 namespace strata {
@@ -55,27 +54,16 @@ bool TableIterator::LoadDataBlock() {
     return false;
   }
   const BlockHandle handle = index_iter_.handle();
-  if (block_ != nullptr && handle == loaded_handle_) {
-    data_iter_ = std::make_unique<BlockIter>(
-        block_.get(), BlockIterOptions::DataBlock(table_->global_seqno()));
-    return true;
+  if (!block_ || handle != loaded_handle_) {
+    data_iter_.reset();
+    block_.Reset();
+    Status s = table_->ReadDataBlock(options_, &prefetch_, handle, &block_);
+    if (!s.ok()) {
+      status_ = s;
+      return false;
+    }
+    loaded_handle_ = handle;
   }
-  data_iter_.reset();
-  block_.reset();
-  BlockContents contents;
-  Status s =
-      ReadBlockContents(table_->file(), &prefetch_,
-                        table_->FetchOptions(options_.verify_checksums),
-                        handle, &contents);
-  if (s.ok()) {
-    s = AddBlockLocation(Block::Create(std::move(contents), &block_),
-                         table_->file().path(), handle);
-  }
-  if (!s.ok()) {
-    status_ = s;
-    return false;
-  }
-  loaded_handle_ = handle;
   data_iter_ = std::make_unique<BlockIter>(
       block_.get(), BlockIterOptions::DataBlock(table_->global_seqno()));
   return true;

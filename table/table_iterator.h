@@ -57,7 +57,7 @@ class TableIterator {
   BlockIter index_iter_;
   FilePrefetchBuffer prefetch_;
   BlockHandle loaded_handle_;
-  std::unique_ptr<Block> block_;
+  BlockRef block_;  // Pinned in the block cache or owned.
   std::unique_ptr<BlockIter> data_iter_;
   Status status_;
 };

@@ -12,9 +12,92 @@
 
 namespace strata {
 
-TableReader::TableReader(std::unique_ptr<RandomAccessFileReader> file,
+TableReader::TableReader(const TableReaderOptions& options,
+                         std::unique_ptr<RandomAccessFileReader> file,
                          uint64_t file_size)
-    : file_(std::move(file)), file_size_(file_size) {}
+    : file_(std::move(file)),
+      file_size_(file_size),
+      options_(options),
+      cache_id_(options.block_cache ? options.block_cache->NewId() : 0) {}
+
+std::string TableReader::CacheKey(uint64_t offset) const {
+  std::string key;
+  PutFixed64(&key, cache_id_);
+  PutVarint64(&key, offset);
+  return key;
+}
+
+void TableReader::SetIndexBlock(std::unique_ptr<Block> block) {
+  if (options_.block_cache && options_.cache_index_and_filter_blocks) {
+    const size_t charge = block->size();
+    CacheHandle handle;
+    // A refusal (strict capacity, cache full) leaves the block with us.
+    if (options_.block_cache
+            ->Insert(CacheKey(footer_.index_handle.offset()), &block, charge,
+                     Cache::Priority::kHigh, &handle)
+            .ok()) {
+      index_block_.Pin(std::move(handle));
+      return;
+    }
+  }
+  index_block_.Own(std::move(block));
+}
+
+void TableReader::SetFilter(BlockContents bytes) {
+  auto filter = std::make_unique<Filter>();
+  filter->bytes = std::move(bytes);
+  filter->reader = std::make_unique<FilterBlockReader>(filter->bytes.data());
+  filter_ = filter->reader.get();
+  if (options_.block_cache && options_.cache_index_and_filter_blocks) {
+    const size_t charge = filter->bytes.data().size();
+    CacheHandle handle;
+    // The key uses the offset of the filter block, so it cannot collide with
+    // a data block's.
+    if (options_.block_cache
+            ->Insert(CacheKey(filter_offset_), &filter, charge,
+                     Cache::Priority::kHigh, &handle)
+            .ok()) {
+      filter_pin_ = std::move(handle);
+      return;
+    }
+  }
+  owned_filter_ = std::move(filter);
+}
+
+Status TableReader::ReadDataBlock(const TableReadOptions& options,
+                                  FilePrefetchBuffer* prefetch,
+                                  const BlockHandle& handle,
+                                  BlockRef* block) const {
+  Cache* cache = options_.block_cache.get();
+  std::string key;
+  if (cache != nullptr) {
+    key = CacheKey(handle.offset());
+    CacheHandle hit = cache->Lookup(key);
+    if (hit && hit.value<Block>() != nullptr) {
+      block->Pin(std::move(hit));
+      return Status::OK();
+    }
+  }
+  BlockContents contents;
+  STRATA_RETURN_IF_ERROR(ReadBlockContents(
+      *file_, prefetch, FetchOptions(options.verify_checksums), handle,
+      &contents));
+  std::unique_ptr<Block> parsed;
+  STRATA_RETURN_IF_ERROR(AddBlockLocation(
+      Block::Create(std::move(contents), &parsed), file_->path(), handle));
+  if (cache != nullptr && options.fill_cache) {
+    const size_t charge = parsed->size();
+    CacheHandle pinned;
+    if (cache->Insert(key, &parsed, charge, Cache::Priority::kLow, &pinned)
+            .ok()) {
+      block->Pin(std::move(pinned));
+      return Status::OK();
+    }
+    // Refused (strict capacity): use the block uncached.
+  }
+  block->Own(std::move(parsed));
+  return Status::OK();
+}
 
 TableReader::~TableReader() = default;
 
@@ -37,7 +120,8 @@ Status TableReader::Open(const TableReaderOptions& options,
                          std::unique_ptr<RandomAccessFileReader> file,
                          uint64_t file_size,
                          std::unique_ptr<TableReader>* result) {
-  std::unique_ptr<TableReader> t(new TableReader(std::move(file), file_size));
+  std::unique_ptr<TableReader> t(
+      new TableReader(options, std::move(file), file_size));
   const std::string& path = t->file_->path();
   if (file_size < Footer::kMinEncodedLength) {
     return Status::Corruption(path, 0, file_size,
@@ -101,9 +185,11 @@ Status TableReader::Open(const TableReaderOptions& options,
                                            t->FetchOptions(true),
                                            t->footer_.index_handle,
                                            &index_contents));
+  std::unique_ptr<Block> index_block;
   STRATA_RETURN_IF_ERROR(AddBlockLocation(
-      Block::Create(std::move(index_contents), &t->index_block_), path,
+      Block::Create(std::move(index_contents), &index_block), path,
       t->footer_.index_handle));
+  t->SetIndexBlock(std::move(index_block));
 
   // Full filter, when the file has one and whole-key filtering was on.
   auto filter = meta.find(kFullFilterBlockName);
@@ -111,9 +197,8 @@ Status TableReader::Open(const TableReaderOptions& options,
     BlockContents filter_contents;
     STRATA_RETURN_IF_ERROR(ReadBlockContents(
         *t->file_, &tail, meta_fetch, filter->second, &filter_contents));
-    // The reader points into the bytes: store them first, then parse.
-    t->filter_bytes_ = std::move(filter_contents);
-    t->filter_ = std::make_unique<FilterBlockReader>(t->filter_bytes_.data());
+    t->filter_offset_ = filter->second.offset();
+    t->SetFilter(std::move(filter_contents));
   }
   *result = std::move(t);
   return Status::OK();
@@ -235,15 +320,10 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
   }
   BlockIter index(index_block_.get(), IndexIterOptions());
   index.Seek(properties_.index_key_is_user_key ? user_key : lookup_key);
-  const BlockFetchOptions fetch = FetchOptions(options.verify_checksums);
   for (; index.Valid(); index.Next()) {
-    BlockContents contents;
+    BlockRef block;
     STRATA_RETURN_IF_ERROR(
-        ReadBlockContents(*file_, nullptr, fetch, index.handle(), &contents));
-    std::unique_ptr<Block> block;
-    STRATA_RETURN_IF_ERROR(AddBlockLocation(
-        Block::Create(std::move(contents), &block), file_->path(),
-        index.handle()));
+        ReadDataBlock(options, nullptr, index.handle(), &block));
     BlockIter data(block.get(), BlockIterOptions::DataBlock(global_seqno_));
     const bool may_exist = data.SeekForGet(lookup_key);
     STRATA_RETURN_IF_ERROR(

@@ -26,6 +26,7 @@
 
 #include "env/file_prefetch_buffer.h"
 #include "env/random_access_file_reader.h"
+#include "strata/cache.h"
 #include "strata/status.h"
 #include "table/block.h"
 #include "table/block_fetcher.h"
@@ -42,6 +43,13 @@ class TableIterator;
 struct TableReaderOptions {
   // One read of this many bytes from the end of the file at open.
   size_t tail_prefetch_bytes = 512 << 10;
+  // Data blocks are cached here (null: no block cache; with direct reads
+  // this is the only cache there is).
+  std::shared_ptr<Cache> block_cache;
+  // Put the index and filter blocks in block_cache too, at high priority,
+  // so their memory is charged to it; the reader keeps them pinned for its
+  // lifetime. Otherwise the reader owns them outside any cache.
+  bool cache_index_and_filter_blocks = false;
 };
 
 // Per read or per iterator.
@@ -56,6 +64,34 @@ struct TableReadOptions {
   // compaction_readahead_bytes (0 disables readahead).
   bool for_compaction = false;
   size_t compaction_readahead_bytes = 2 << 20;
+  // Insert blocks read from the file into the block cache (a cache hit is
+  // used either way). Off for scans that would only evict hotter blocks.
+  bool fill_cache = true;
+};
+
+// A data block, pinned in the block cache or owned by the holder.
+class BlockRef {
+ public:
+  const Block* get() const {
+    return handle_ ? handle_.value<Block>() : owned_.get();
+  }
+  explicit operator bool() const { return get() != nullptr; }
+  void Reset() {
+    handle_.Reset();
+    owned_.reset();
+  }
+  void Pin(CacheHandle handle) {
+    owned_.reset();
+    handle_ = std::move(handle);
+  }
+  void Own(std::unique_ptr<Block> block) {
+    handle_.Reset();
+    owned_ = std::move(block);
+  }
+
+ private:
+  CacheHandle handle_;
+  std::unique_ptr<Block> owned_;
 };
 
 struct RangeTombstone {
@@ -107,13 +143,22 @@ class TableReader {
   // kDisableGlobalSequenceNumber unless the file carries one.
   SequenceNumber global_seqno() const { return global_seqno_; }
 
+  // Reads the data block at `handle`: from the block cache when it is
+  // there, else from the file (through `prefetch` when given), inserting it
+  // into the cache when options.fill_cache.
+  Status ReadDataBlock(const TableReadOptions& options,
+                       FilePrefetchBuffer* prefetch, const BlockHandle& handle,
+                       BlockRef* block) const;
+
   // For TableIterator.
-  const Block& index_block() const { return *index_block_; }
+  const Block& index_block() const { return *index_block_.get(); }
   BlockIterOptions IndexIterOptions() const;
   BlockFetchOptions FetchOptions(bool verify_checksum) const;
 
  private:
-  TableReader(std::unique_ptr<RandomAccessFileReader> file, uint64_t file_size);
+  TableReader(const TableReaderOptions& options,
+              std::unique_ptr<RandomAccessFileReader> file,
+              uint64_t file_size);
   Status ReadProperties(FilePrefetchBuffer* tail, const BlockHandle& handle);
   Status ReadRangeTombstones(FilePrefetchBuffer* tail,
                              const BlockHandle& handle);
@@ -127,9 +172,26 @@ class TableReader {
   const uint64_t file_size_;
   Footer footer_;
   TableProperties properties_;
-  std::unique_ptr<Block> index_block_;
-  BlockContents filter_bytes_;  // filter_ points into these.
-  std::unique_ptr<FilterBlockReader> filter_;
+  // The cache key of the block at `offset`: this reader's id + offset.
+  std::string CacheKey(uint64_t offset) const;
+  // Keeps `block` as the index, in the cache when so configured.
+  void SetIndexBlock(std::unique_ptr<Block> block);
+  // Keeps the filter (bytes + parsed reader), in the cache when so
+  // configured.
+  void SetFilter(BlockContents bytes);
+
+  struct Filter {
+    BlockContents bytes;  // `reader` points into these.
+    std::unique_ptr<FilterBlockReader> reader;
+  };
+
+  const TableReaderOptions options_;
+  uint64_t cache_id_ = 0;
+  BlockRef index_block_;
+  CacheHandle filter_pin_;               // When the filter is in the cache.
+  std::unique_ptr<Filter> owned_filter_;  // Otherwise.
+  const FilterBlockReader* filter_ = nullptr;
+  uint64_t filter_offset_ = 0;
   BlockHandle properties_handle_;
   // Offset of the global seqno value inside the properties block.
   size_t global_seqno_offset_ = kNoGlobalSeqnoOffset;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "strata/cache.h"
 #include "strata/file_system.h"
 #include "strata/iterator.h"
 #include "strata/slice.h"
@@ -32,10 +33,18 @@ struct SstFileReaderOptions {
   // NotSupported.
   bool allow_mmap_reads = false;
   FileSystem* file_system = nullptr;  // Null means Env::Default()'s.
+  // Data blocks are cached here (null: none). With direct reads this is the
+  // only cache between the reader and the device.
+  std::shared_ptr<Cache> block_cache;
+  // Charge the index and filter blocks to block_cache (pinned while the
+  // reader is open) instead of holding them outside it.
+  bool cache_index_and_filter_blocks = false;
 };
 
 struct SstReadOptions {
   bool verify_checksums = true;
+  // Insert blocks read from the file into the block cache.
+  bool fill_cache = true;
   // 0 = automatic readahead on sequential scans (8 KiB doubling to 256 KiB);
   // > 0 = this much readahead on every block miss.
   uint64_t readahead_size = 0;

@@ -305,7 +305,7 @@ DataSet MakeDataSet(DataSetKind kind) {
       };
       int i = 0;
       for (const std::string& key : keys) {
-        // Every other value empty; one Delete of the empty key's neighbour.
+        // Every other value empty, and one Delete.
         const ValueType type = i == 2 ? ValueType::kDeletion : ValueType::kValue;
         data.entries.push_back(MakeEntry(
             key, type, i % 2 == 0 ? std::string() : RandomValue(&rnd, 20)));
@@ -408,6 +408,16 @@ std::vector<std::string> AbsentKeys(const DataSet& data, size_t count) {
   return {absent.begin(), absent.end()};
 }
 
+std::vector<std::string> ProbeKeys(const DataSet& data, size_t count) {
+  std::vector<std::string> keys = AbsentKeys(data, count / 2);
+  const size_t stride = std::max<size_t>(1, data.entries.size() / (count / 2));
+  for (size_t i = 0; i < data.entries.size(); i += stride) {
+    keys.push_back(data.entries[i].user_key);
+  }
+  if (!data.entries.empty()) keys.push_back(data.entries.back().user_key);
+  return keys;
+}
+
 std::string CaseName(const Case& c) {
   return DataSetName(c.data) + "_" + ComboName(c.combo);
 }
@@ -432,7 +442,8 @@ std::vector<Case> AllCases() {
 std::vector<Case> BloomCases() {
   std::vector<Case> cases;
   for (const Case& c : AllCases()) {
-    if (c.combo.bloom && c.data != DataSetKind::kOnlyRangeTombstones) {
+    if (c.combo.bloom && c.data != DataSetKind::kOnlyRangeTombstones &&
+        c.data != DataSetKind::kOneEntry) {
       cases.push_back(c);
     }
   }

@@ -49,6 +49,10 @@ struct Combo {
 
 // "Fv5_XXH3_Zstd_B4096_R16_Ir1_Bloom".
 std::string ComboName(const Combo& combo);
+// How GoogleTest (and so ctest's test list) prints a parameter.
+inline void PrintTo(const Combo& combo, std::ostream* os) {
+  *os << ComboName(combo);
+}
 
 // The values each option takes in the matrix.
 inline constexpr uint32_t kFormatVersions[] = {2, 3, 4, 5};
@@ -140,15 +144,21 @@ DataSet MakeDataSet(DataSetKind kind);
 // range, the same on every run.
 std::vector<std::string> AbsentKeys(const DataSet& data, size_t count);
 
+// About `count` keys to seek to or look up: half AbsentKeys(), half keys of
+// `data` spread evenly over it, plus its last key.
+std::vector<std::string> ProbeKeys(const DataSet& data, size_t count);
+
 // One test case: a data set written under one option combination.
 struct Case {
   DataSetKind data = DataSetKind::kRandom;
   Combo combo;
 };
 std::string CaseName(const Case& c);  // "Random_Fv5_XXH3_Zstd_..."
+inline void PrintTo(const Case& c, std::ostream* os) { *os << CaseName(c); }
 // Random x PairwiseCombos(), then every edge data set x EdgeCaseCombos().
 std::vector<Case> AllCases();
-// The cases with a bloom filter and at least one point entry.
+// The cases with a bloom filter and absent keys between present ones (so
+// not the single-entry and tombstone-only data sets).
 std::vector<Case> BloomCases();
 struct CaseNamer {
   std::string operator()(const ::testing::TestParamInfo<Case>& info) const {

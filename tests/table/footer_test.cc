@@ -207,6 +207,34 @@ TEST(FooterTest, BadHandleVarintIsCorruption) {
   EXPECT_THAT(s.ToString(), HasSubstr("bad block handle"));
 }
 
+TEST(FooterTest, NonCanonicalHandleVarintsFillingTheAreaAreAccepted) {
+  // Four 10-byte varints (nine 0x80 bytes, then 0x00) fill the 40 bytes;
+  // RocksDB's varint decoder accepts such padding, and so do we.
+  std::string tail = FromHex(kWorkedExampleFooter);
+  for (int i = 1; i <= 40; ++i) {
+    tail[i] = (i % 10 == 0) ? '\x00' : '\x80';
+  }
+  Footer footer;
+  ASSERT_OK(Decode(tail, 1048, &footer));
+  EXPECT_EQ(BlockHandle(0, 0), footer.metaindex_handle);
+  EXPECT_EQ(BlockHandle(0, 0), footer.index_handle);
+  // One more continuation bit makes the last varint overlong.
+  tail[40] = '\x80';
+  Status s = Decode(tail, 1048, &footer);
+  ASSERT_TRUE(s.IsCorruption());
+  EXPECT_THAT(s.ToString(), HasSubstr("bad block handle"));
+}
+
+TEST(FooterTest, EncodeRejectsUnknownChecksumType) {
+  Footer footer;
+  footer.checksum_type = static_cast<ChecksumType>(9);
+  std::string encoded;
+  Status s = footer.EncodeTo(&encoded);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_THAT(s.ToString(), HasSubstr("checksum type 9"));
+  EXPECT_TRUE(encoded.empty());
+}
+
 TEST(FooterTest, OnlyTheLast53BytesAreLookedAt) {
   const std::string tail =
       std::string(100, 'x') + FromHex(kWorkedExampleFooter);

@@ -10,6 +10,7 @@
 #include "env/fake_file_system.h"
 #include "env/fault_injection_file_system.h"
 #include "env/io_errors.h"
+#include "strata/cache.h"
 #include "strata/sst_file_reader.h"
 #include "strata/sst_file_writer.h"
 #include "testutil/testutil.h"
@@ -374,6 +375,30 @@ TEST_F(SstFileTest, DirectAndMmapReadersSeeTheSameData) {
     ASSERT_OK(it->status());
     EXPECT_EQ(n, model.size()) << "mode " << mode;
   }
+}
+
+TEST_F(SstFileTest, BlockCacheServesRepeatedScans) {
+  Write("/bc.sst", RandomModel(12, 3000), WriterOptions());
+  SstFileReaderOptions o = ReaderOptions();
+  o.use_direct_reads = true;
+  o.block_cache = NewLRUCache(32 << 20);
+  o.cache_index_and_filter_blocks = true;
+  SstFileReader reader(o);
+  ASSERT_OK(reader.Open("/bc.sst"));
+  EXPECT_GT(o.block_cache->GetPinnedUsage(), 0u);  // Index (+ filter).
+  auto scan = [&] {
+    auto it = reader.NewIterator(SstReadOptions());
+    size_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+    return n;
+  };
+  EXPECT_EQ(scan(), 3000u);
+  fs_.recorder().Clear();
+  EXPECT_EQ(scan(), 3000u);
+  EXPECT_EQ(fs_.recorder().Count([](const IORecord& r) {
+              return r.op == FileOp::kRead;
+            }),
+            0u);
 }
 
 TEST_F(SstFileTest, CorruptDataBlockIsCorruptionNamingFileAndOffset) {
