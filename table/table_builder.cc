@@ -36,6 +36,10 @@ TableBuilder::TableBuilder(const TableBuilderOptions& options,
                   /*use_value_delta_encoding=*/false,
                   options.data_block_index_type,
                   options.data_block_hash_table_util_ratio),
+      flush_policy_(FlushBlockPolicyOptions{options.block_size,
+                                            options.block_size_deviation,
+                                            /*block_align=*/false},
+                    data_block_),
       range_del_block_(/*restart_interval=*/1),
       index_builder_(MakeIndexOptions(options)),
       props_(options.identity) {
@@ -100,18 +104,9 @@ Status TableBuilder::Add(Slice internal_key, Slice value) {
         KeyForMessage(internal_key) + " after " + KeyForMessage(last_key_)));
   }
 
-  // Cut the open block (section 8): it is full, or this entry would overfill
-  // it and the block is already past block_size - deviation.
-  if (!data_block_.empty()) {
-    const size_t block_size = options_.block_size;
-    const size_t dev_limit =
-        (block_size * (100 - options_.block_size_deviation) + 99) / 100;
-    const size_t estimate = data_block_.CurrentSizeEstimate();
-    if (estimate >= block_size ||
-        (data_block_.EstimateSizeAfterKV(internal_key, value) > block_size &&
-         estimate > dev_limit)) {
-      STRATA_RETURN_IF_ERROR(FlushDataBlock());
-    }
+  // Cut the open block by the rule of section 8.
+  if (flush_policy_.ShouldCut(internal_key, value)) {
+    STRATA_RETURN_IF_ERROR(FlushDataBlock());
   }
   if (pending_index_entry_) {
     Status s = index_builder_.AddIndexEntry(last_key_, &internal_key,

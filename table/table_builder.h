@@ -29,6 +29,7 @@
 #include "table/block_handle.h"
 #include "table/data_block_hash_index.h"
 #include "table/filter_block_builder.h"
+#include "table/flush_block_policy.h"
 #include "table/index_builder.h"
 #include "table/table_properties.h"
 #include "util/checksum.h"
@@ -103,6 +104,7 @@ class TableBuilder {
   uint64_t offset_ = 0;
 
   BlockBuilder data_block_;
+  FlushBlockPolicy flush_policy_;  // Reads data_block_'s size estimates.
   BlockBuilder range_del_block_;
   IndexBuilder index_builder_;
   std::unique_ptr<FilterBlockBuilder> filter_builder_;

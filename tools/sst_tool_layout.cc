@@ -152,6 +152,7 @@ Status ListBlocks(const TableReader& table, std::string* out) {
   Status first_error;
   uint64_t expected_offset = 0;
   uint64_t block_bytes = 0;
+  uint64_t data_blocks = 0;
   for (const BlockEntry& block : blocks) {
     const BlockHandle& h = block.handle;
     if (h.offset() != expected_offset) {
@@ -166,6 +167,7 @@ Status ListBlocks(const TableReader& table, std::string* out) {
     if (!s.ok() && !s.IsCorruption()) return s;  // The file is unreadable.
     expected_offset = h.end_offset_with_trailer();
     block_bytes += h.size() + kBlockTrailerSize;
+    data_blocks += block.kind == "data" ? 1 : 0;
   }
   if (expected_offset != footer_offset) {
     *out += "# blocks end at " + std::to_string(expected_offset) +
@@ -176,7 +178,8 @@ Status ListBlocks(const TableReader& table, std::string* out) {
           " footer - - - format_version=" +
           std::to_string(footer.format_version) + ",checksum=" +
           std::string(ChecksumTypeName(footer.checksum_type)) + "\n";
-  *out += "# " + std::to_string(blocks.size()) + " blocks, " +
+  *out += "# " + std::to_string(blocks.size()) + " blocks (" +
+          std::to_string(data_blocks) + " data), " +
           std::to_string(block_bytes) + " bytes with trailers; footer " +
           std::to_string(footer_size) + " bytes; file " +
           std::to_string(table.file_size()) + " bytes\n";

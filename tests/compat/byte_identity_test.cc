@@ -31,7 +31,10 @@ std::string KnownDifference(const Case& c) {
   return "";
 }
 
-class ByteIdentityTest : public ::testing::TestWithParam<Case> {};
+class ByteIdentityTest : public ::testing::TestWithParam<Case> {
+ protected:
+  DataSeedTrace seed_trace_;
+};
 
 TEST_P(ByteIdentityTest, StrataWritesTheBytesSstFileWriterWrites) {
   test::ScratchDir dir;
@@ -46,10 +49,11 @@ TEST_P(ByteIdentityTest, StrataWritesTheBytesSstFileWriterWrites) {
   ASSERT_EQ(view.properties->orig_file_number, 1u);
 
   const std::string strata_path = dir.Join("strata.sst");
-  ASSERT_OK(BuildWithStrata(GetParam().combo, data,
-                            SstFileWriterIdentity(view.properties->db_session_id,
-                                                  view.properties->db_host_id),
-                            strata_path));
+  ASSERT_OK(
+      BuildWithStrata(GetParam().combo, data,
+                      SstFileWriterIdentity(view.properties->db_session_id,
+                                            view.properties->db_host_id),
+                      strata_path));
   const std::string want = ReadFileBytes(rocksdb_path);
   const std::string got = ReadFileBytes(strata_path);
   ASSERT_FALSE(want.empty());

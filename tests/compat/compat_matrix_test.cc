@@ -57,8 +57,8 @@ TEST(CompatMatrixTest, PairwiseCombosCoverEveryPairOfValues) {
         for (int y = 0; y < num_values[b]; ++y) {
           EXPECT_TRUE(covered.contains(
               {static_cast<int>(a), x, static_cast<int>(b), y}))
-              << "options " << a << " and " << b << ": values " << x
-              << " and " << y << " never occur together";
+              << "options " << a << " and " << b << ": values " << x << " and "
+              << y << " never occur together";
         }
       }
     }

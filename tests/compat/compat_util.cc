@@ -120,8 +120,8 @@ std::vector<Entry> EntriesFor(const std::set<std::string>& keys,
                            : r < delete_percent + merge_percent
                                ? ValueType::kMerge
                                : ValueType::kValue;
-    const size_t size = rnd->OneIn(8) ? rnd->Uniform(max_value_size + 1)
-                                      : rnd->Uniform(64);
+    const size_t size =
+        rnd->OneIn(8) ? rnd->Uniform(max_value_size + 1) : rnd->Uniform(64);
     entries.push_back(MakeEntry(key, type, RandomValue(rnd, size)));
   }
   return entries;
@@ -157,8 +157,8 @@ rocksdb::ChecksumType ToRocksDb(ChecksumType type) {
 std::string ComboName(const Combo& c) {
   return "Fv" + std::to_string(c.format_version) + "_" +
          std::string(ChecksumLabel(c.checksum)) + "_" +
-         (c.compression == CompressionType::kZSTD ? "Zstd" : "NoComp") +
-         "_B" + std::to_string(c.block_size) + "_R" +
+         (c.compression == CompressionType::kZSTD ? "Zstd" : "NoComp") + "_B" +
+         std::to_string(c.block_size) + "_R" +
          std::to_string(c.restart_interval) + "_Ir" +
          std::to_string(c.index_restart_interval) +
          (c.bloom ? "_Bloom" : "_NoFilter");
@@ -204,8 +204,7 @@ std::vector<Combo> EdgeCaseCombos() {
 
 std::ostream& operator<<(std::ostream& os, const Entry& e) {
   return os << "'" << Hex(e.user_key, 64) << "' seq:" << e.sequence
-            << ", type:" << static_cast<int>(e.type) << " => "
-            << Hex(e.value);
+            << ", type:" << static_cast<int>(e.type) << " => " << Hex(e.value);
 }
 
 std::ostream& operator<<(std::ostream& os, const RangeDeletion& t) {
@@ -219,9 +218,9 @@ std::ostream& operator<<(std::ostream& os, const RangeDeletion& t) {
   for (size_t i = 0; i < n; ++i) {
     if (!(want[i] == got[i])) {
       return ::testing::AssertionFailure()
-             << "entry " << i << " differs:\n  want " << want[i]
-             << "\n  got  " << got[i] << "\n(" << want.size()
-             << " entries wanted, " << got.size() << " got)";
+             << "entry " << i << " differs:\n  want " << want[i] << "\n  got  "
+             << got[i] << "\n(" << want.size() << " entries wanted, "
+             << got.size() << " got)";
     }
   }
   if (want.size() != got.size()) {
@@ -306,7 +305,8 @@ DataSet MakeDataSet(DataSetKind kind) {
       int i = 0;
       for (const std::string& key : keys) {
         // Every other value empty, and one Delete.
-        const ValueType type = i == 2 ? ValueType::kDeletion : ValueType::kValue;
+        const ValueType type =
+            i == 2 ? ValueType::kDeletion : ValueType::kValue;
         data.entries.push_back(MakeEntry(
             key, type, i % 2 == 0 ? std::string() : RandomValue(&rnd, 20)));
         ++i;
@@ -340,8 +340,8 @@ DataSet MakeDataSet(DataSetKind kind) {
       for (int i = 0; i < 100000; ++i) {
         std::string value = "v" + std::to_string(i);
         value.append(rnd.Uniform(24), static_cast<char>('a' + i % 4));
-        data.entries.push_back(MakeEntry(NumberedKey("m", i * 2ull, 8),
-                                         ValueType::kValue, value));
+        data.entries.push_back(
+            MakeEntry(NumberedKey("m", i * 2ull, 8), ValueType::kValue, value));
       }
       break;
     case DataSetKind::kDeletesAndMerges: {
@@ -360,9 +360,9 @@ DataSet MakeDataSet(DataSetKind kind) {
       for (int i = 0; i < 25; ++i) {
         const uint64_t begin = rnd.Uniform(950);
         const uint64_t end = begin + 1 + rnd.Uniform(60);
-        data.tombstones.push_back({NumberedKey("rt", begin, 5) +
-                                       (rnd.OneIn(3) ? "x" : ""),
-                                   NumberedKey("rt", end, 5), 0});
+        data.tombstones.push_back(
+            {NumberedKey("rt", begin, 5) + (rnd.OneIn(3) ? "x" : ""),
+             NumberedKey("rt", end, 5), 0});
       }
       break;
     }
@@ -378,14 +378,12 @@ std::vector<std::string> AbsentKeys(const DataSet& data, size_t count) {
   std::set<std::string> present;
   for (const Entry& e : data.entries) present.insert(e.user_key);
   std::set<std::string> absent;
-  const std::vector<std::string> fixed = {
-      std::string(), std::string(1, '\0'), "0", "zzzz",
-      std::string(8, '\xff')};
+  const std::vector<std::string> fixed = {std::string(), std::string(1, '\0'),
+                                          "0", "zzzz", std::string(8, '\xff')};
   for (const std::string& k : fixed) {
     if (!present.contains(k)) absent.insert(k);
   }
-  for (size_t tries = 0; absent.size() < count && tries < count * 20;
-       ++tries) {
+  for (size_t tries = 0; absent.size() < count && tries < count * 20; ++tries) {
     std::string key;
     if (data.entries.empty()) {
       key = rnd.RandomBytes(1 + rnd.Uniform(6));
@@ -501,8 +499,8 @@ rocksdb::Status WriteWithSstFileWriter(const Combo& combo, const DataSet& data,
         s = writer.Merge(e.user_key, e.value);
         break;
       default:
-        s = rocksdb::Status::InvalidArgument("SstFileWriter cannot write type " +
-                                             std::to_string(int(e.type)));
+        s = rocksdb::Status::InvalidArgument(
+            "SstFileWriter cannot write type " + std::to_string(int(e.type)));
     }
   }
   for (size_t i = 0; s.ok() && i < data.tombstones.size(); ++i) {
@@ -562,8 +560,8 @@ ToolResult RunSstDump(const std::vector<std::string>& args,
       posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    result.err = std::string("posix_spawn ") + STRATA_SST_DUMP + " failed: " +
-                 std::to_string(rc);
+    result.err = std::string("posix_spawn ") + STRATA_SST_DUMP +
+                 " failed: " + std::to_string(rc);
     return result;
   }
   int wstatus = 0;
@@ -593,14 +591,13 @@ bool ParseSstDumpScan(const std::string& out, std::vector<Entry>* entries,
     uint64_t type = 0;
     if (key_end == std::string::npos || seq_at != key_end + 1 ||
         type_at == std::string::npos || arrow_at == std::string::npos ||
-        !FromHex(std::string_view(line).substr(1, key_end - 1),
-                 &e.user_key) ||
+        !FromHex(std::string_view(line).substr(1, key_end - 1), &e.user_key) ||
         !ParseDecimal(
             std::string_view(line).substr(seq_at + 5, type_at - seq_at - 5),
             &seq) ||
-        !ParseDecimal(std::string_view(line).substr(
-                          type_at + 7, arrow_at - type_at - 7),
-                      &type) ||
+        !ParseDecimal(
+            std::string_view(line).substr(type_at + 7, arrow_at - type_at - 7),
+            &type) ||
         type > 0xff ||
         !FromHex(std::string_view(line).substr(arrow_at + 4), &e.value)) {
       *error = "unparsable sst_dump scan line: " + line.substr(0, 200);
@@ -835,8 +832,8 @@ std::string DescribeFirstDifference(const std::string& want,
       int block = 0;
       for (index.SeekToFirst(); index.Valid(); index.Next(), ++block) {
         if (in_block(index.handle())) {
-          where = describe("data block #" + std::to_string(block),
-                           index.handle());
+          where =
+              describe("data block #" + std::to_string(block), index.handle());
           break;
         }
       }

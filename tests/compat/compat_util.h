@@ -116,14 +116,14 @@ bool EntryLess(const Entry& a, const Entry& b);
 // tombstones in call order).
 
 enum class DataSetKind {
-  kRandom,             // ~1200 mixed entries and two range tombstones.
-  kEdgeKeys,           // Empty key, 0x00 and 0xff keys, empty values.
-  kEmptyValues,        // Every value empty.
-  kBigValues,          // 100 KiB values, random and compressible.
-  kOneEntry,           // A single Put.
-  kManyEntries,        // 100,000 small entries.
-  kDeletesAndMerges,   // Mostly Delete and Merge entries.
-  kRangeTombstones,    // Puts plus overlapping DeleteRange tombstones.
+  kRandom,               // ~1200 mixed entries and two range tombstones.
+  kEdgeKeys,             // Empty key, 0x00 and 0xff keys, empty values.
+  kEmptyValues,          // Every value empty.
+  kBigValues,            // 100 KiB values, random and compressible.
+  kOneEntry,             // A single Put.
+  kManyEntries,          // 100,000 small entries.
+  kDeletesAndMerges,     // Mostly Delete and Merge entries.
+  kRangeTombstones,      // Puts plus overlapping DeleteRange tombstones.
   kOnlyRangeTombstones,  // Range tombstones and no point entry.
 };
 std::string DataSetName(DataSetKind kind);  // "Random", "EdgeKeys", ...
@@ -133,9 +133,18 @@ struct DataSet {
   std::vector<RangeDeletion> tombstones;  // In call order.
 };
 
-// The fixed seed every data set starts from (printed by test::Random when
-// a test fails).
-inline constexpr uint64_t kDataSeed = 0x5354524154410001ull;  // "STRATA"...
+// The fixed seed every data set, probe key list and session id derives from
+// (DataSeedTrace prints it with every failure).
+inline constexpr uint64_t kDataSeed = 0x5354524154410001ull;
+
+// Prints the data seed with every failure of the test that holds it (a
+// fixture member lives through SetUp, the test body and TearDown).
+class DataSeedTrace : public ::testing::ScopedTrace {
+ public:
+  DataSeedTrace()
+      : ::testing::ScopedTrace(__FILE__, __LINE__,
+                               "data seed = " + std::to_string(kDataSeed)) {}
+};
 
 // The data set of `kind`, the same on every run.
 DataSet MakeDataSet(DataSetKind kind);

@@ -52,18 +52,17 @@ class RocksDbFlushedFileTest : public ::testing::TestWithParam<Combo> {
     ASSERT_TRUE(RocksOk(rocksdb::GetAllKeyVersions(
         db_.get(), rocksdb::Slice(), rocksdb::Slice(), 1 << 20, &versions)));
     for (const rocksdb::KeyVersion& v : versions) {
-      live_entries_.push_back({v.user_key, v.sequence,
-                               static_cast<ValueType>(v.type), v.value});
+      live_entries_.push_back(
+          {v.user_key, v.sequence, static_cast<ValueType>(v.type), v.value});
     }
   }
 
   // Every entry of the file as RocksDB's table reader reads it
   // (`sst_dump --command=scan`), in file order.
   void DumpFile(std::vector<Entry>* entries) {
-    const ToolResult scan = RunSstDump(
-        {"--file=" + path_, "--command=scan", "--output_hex",
-         "--verify_checksum"},
-        dir_.path());
+    const ToolResult scan = RunSstDump({"--file=" + path_, "--command=scan",
+                                        "--output_hex", "--verify_checksum"},
+                                       dir_.path());
     ASSERT_EQ(scan.exit_code, 0) << scan.err;
     ASSERT_EQ(scan.err, "");
     std::string error;
@@ -84,7 +83,8 @@ class RocksDbFlushedFileTest : public ::testing::TestWithParam<Combo> {
     test::Random rnd(kDataSeed);
     const rocksdb::WriteOptions w;
     for (int i = 0; i < 400; ++i) {
-      ASSERT_TRUE(RocksOk(db_->Put(w, Key(i), rnd.RandomBytes(rnd.Uniform(80)))));
+      ASSERT_TRUE(
+          RocksOk(db_->Put(w, Key(i), rnd.RandomBytes(rnd.Uniform(80)))));
     }
     snapshots_.push_back(db_->GetSnapshot());
     for (int i = 0; i < 400; ++i) {
@@ -105,12 +105,13 @@ class RocksDbFlushedFileTest : public ::testing::TestWithParam<Combo> {
       }
     }
     snapshots_.push_back(db_->GetSnapshot());
-    ASSERT_TRUE(RocksOk(db_->DeleteRange(w, db_->DefaultColumnFamily(),
-                                         Key(100), Key(120))));
+    ASSERT_TRUE(RocksOk(
+        db_->DeleteRange(w, db_->DefaultColumnFamily(), Key(100), Key(120))));
     tombstone_ = {Key(100), Key(120), db_->GetLatestSequenceNumber()};
     for (int i = 0; i < 40; ++i) {
       ASSERT_TRUE(RocksOk(db_->Put(w, Key(rnd.Uniform(400)) + "n", "v3")));
-      ASSERT_TRUE(RocksOk(db_->Put(w, Key(105 + i % 10), "v3-" + std::to_string(i))));
+      ASSERT_TRUE(
+          RocksOk(db_->Put(w, Key(105 + i % 10), "v3-" + std::to_string(i))));
     }
   }
 
@@ -121,9 +122,10 @@ class RocksDbFlushedFileTest : public ::testing::TestWithParam<Combo> {
                                        SequenceNumber snapshot) {
     bool found = false;
     std::string key, value;
-    EXPECT_OK(table_->Get(TableReadOptions(),
-                          MakeInternalKey(user_key, snapshot, kValueTypeForSeek),
-                          &found, &key, &value));
+    EXPECT_OK(
+        table_->Get(TableReadOptions(),
+                    MakeInternalKey(user_key, snapshot, kValueTypeForSeek),
+                    &found, &key, &value));
     if (!found) return std::nullopt;
     Entry e;
     EXPECT_OK(ToEntry(key, value, &e));
@@ -140,6 +142,7 @@ class RocksDbFlushedFileTest : public ::testing::TestWithParam<Combo> {
     return e.value;
   }
 
+  DataSeedTrace seed_trace_;
   test::ScratchDir dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<const rocksdb::Snapshot*> snapshots_;
@@ -151,7 +154,8 @@ class RocksDbFlushedFileTest : public ::testing::TestWithParam<Combo> {
 
 // The premise of the other tests: the file really holds what a DB flush
 // writes and SstFileWriter never does.
-TEST_P(RocksDbFlushedFileTest, FileHoldsSeveralVersionsWithRealSequenceNumbers) {
+TEST_P(RocksDbFlushedFileTest,
+       FileHoldsSeveralVersionsWithRealSequenceNumbers) {
   std::vector<Entry> entries;
   DumpFile(&entries);
   if (HasFatalFailure()) return;
@@ -167,7 +171,8 @@ TEST_P(RocksDbFlushedFileTest, FileHoldsSeveralVersionsWithRealSequenceNumbers) 
   EXPECT_TRUE(types.contains(ValueType::kValue));
   EXPECT_TRUE(types.contains(ValueType::kDeletion));
   EXPECT_TRUE(types.contains(ValueType::kSingleDeletion));
-  EXPECT_LT(live_entries_.size(), entries.size()) << "nothing under the tombstone";
+  EXPECT_LT(live_entries_.size(), entries.size())
+      << "nothing under the tombstone";
   EXPECT_EQ(table_->global_seqno(), kDisableGlobalSequenceNumber);
 }
 
@@ -267,7 +272,8 @@ TEST_P(RocksDbFlushedFileTest, NewestVersionsMatchSstFileReader) {
   ASSERT_OK(ReadAllWithStrata(*table_, /*backward=*/false, &entries));
   std::vector<std::pair<std::string, std::string>> newest;
   for (size_t i = 0; i < entries.size(); ++i) {
-    const bool first_of_key = i == 0 || entries[i].user_key != entries[i - 1].user_key;
+    const bool first_of_key =
+        i == 0 || entries[i].user_key != entries[i - 1].user_key;
     if (first_of_key && entries[i].type == ValueType::kValue) {
       newest.emplace_back(entries[i].user_key, entries[i].value);
     }
@@ -297,15 +303,15 @@ TEST_P(RocksDbFlushedFileTest, PropertiesMatchSstFileReader) {
   EXPECT_FALSE(table_->properties().is_external);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Compat, RocksDbFlushedFileTest,
-    ::testing::Values(
-        EdgeCaseCombos()[0], EdgeCaseCombos()[1],
-        Combo{4, ChecksumType::kxxHash64, CompressionType::kZSTD, 1024, 16, 16,
-              false}),
-    [](const ::testing::TestParamInfo<Combo>& info) {
-      return ComboName(info.param);
-    });
+INSTANTIATE_TEST_SUITE_P(Compat, RocksDbFlushedFileTest,
+                         ::testing::Values(EdgeCaseCombos()[0],
+                                           EdgeCaseCombos()[1],
+                                           Combo{4, ChecksumType::kxxHash64,
+                                                 CompressionType::kZSTD, 1024,
+                                                 16, 16, false}),
+                         [](const ::testing::TestParamInfo<Combo>& info) {
+                           return ComboName(info.param);
+                         });
 
 }  // namespace
 }  // namespace strata::compat

@@ -23,10 +23,12 @@ class RocksDbWritesStrataReadsTest : public ::testing::TestWithParam<Case> {
   void SetUp() override {
     data_ = MakeDataSet(GetParam().data);
     path_ = dir_.Join("rocksdb.sst");
-    ASSERT_TRUE(RocksOk(WriteWithSstFileWriter(GetParam().combo, data_, path_)));
+    ASSERT_TRUE(
+        RocksOk(WriteWithSstFileWriter(GetParam().combo, data_, path_)));
     ASSERT_OK(OpenWithStrata(path_, &table_));
   }
 
+  DataSeedTrace seed_trace_;
   test::ScratchDir dir_;
   DataSet data_;
   std::string path_;
@@ -53,10 +55,9 @@ TEST_P(RocksDbWritesStrataReadsTest, IterationMatchesSstFileReader) {
 }
 
 TEST_P(RocksDbWritesStrataReadsTest, IterationMatchesSstDumpScan) {
-  const ToolResult scan = RunSstDump(
-      {"--file=" + path_, "--command=scan", "--output_hex",
-       "--verify_checksum"},
-      dir_.path());
+  const ToolResult scan = RunSstDump({"--file=" + path_, "--command=scan",
+                                      "--output_hex", "--verify_checksum"},
+                                     dir_.path());
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   ASSERT_EQ(scan.err, "");
   std::vector<Entry> dumped;
@@ -86,11 +87,11 @@ TEST_P(RocksDbWritesStrataReadsTest, SeeksLandWhereRocksDbIteratorLands) {
   for (const std::string& target : ProbeKeys(data_, 300)) {
     SCOPED_TRACE("target " + Slice(target).ToHex());
     // Seek: first entry with user key >= target.
-    auto want = std::lower_bound(
-        entries.begin(), entries.end(), target,
-        [](const Entry& e, const std::string& k) {
-          return Slice(e.user_key).compare(Slice(k)) < 0;
-        });
+    auto want =
+        std::lower_bound(entries.begin(), entries.end(), target,
+                         [](const Entry& e, const std::string& k) {
+                           return Slice(e.user_key).compare(Slice(k)) < 0;
+                         });
     it->Seek(MakeInternalKey(target, kMaxSequenceNumber, kValueTypeForSeek));
     ASSERT_OK(it->status());
     ASSERT_EQ(it->Valid(), want != entries.end());
@@ -110,11 +111,11 @@ TEST_P(RocksDbWritesStrataReadsTest, SeeksLandWhereRocksDbIteratorLands) {
     }
 
     // SeekForPrev: last entry with user key <= target.
-    auto upper = std::upper_bound(
-        entries.begin(), entries.end(), target,
-        [](const std::string& k, const Entry& e) {
-          return Slice(k).compare(Slice(e.user_key)) < 0;
-        });
+    auto upper =
+        std::upper_bound(entries.begin(), entries.end(), target,
+                         [](const std::string& k, const Entry& e) {
+                           return Slice(k).compare(Slice(e.user_key)) < 0;
+                         });
     it->SeekForPrev(MakeInternalKey(target, 0, kValueTypeForSeekForPrev));
     ASSERT_OK(it->status());
     ASSERT_EQ(it->Valid(), upper != entries.begin());

@@ -52,6 +52,7 @@ class StrataWritesRocksDbReadsTest : public ::testing::TestWithParam<Case> {
     ASSERT_TRUE(RocksOk(db_->IngestExternalFile({path_}, ingest)));
   }
 
+  DataSeedTrace seed_trace_;
   test::ScratchDir dir_;
   DataSet data_;
   TableProperties identity_;
@@ -61,9 +62,9 @@ class StrataWritesRocksDbReadsTest : public ::testing::TestWithParam<Case> {
 };
 
 TEST_P(StrataWritesRocksDbReadsTest, SstDumpVerifiesEveryChecksum) {
-  const ToolResult verify = RunSstDump(
-      {"--file=" + path_, "--command=verify", "--verify_checksum"},
-      dir_.path());
+  const ToolResult verify =
+      RunSstDump({"--file=" + path_, "--command=verify", "--verify_checksum"},
+                 dir_.path());
   // sst_dump exits 0 on most errors: the output is what tells.
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("The file is ok"), std::string::npos)
@@ -74,10 +75,9 @@ TEST_P(StrataWritesRocksDbReadsTest, SstDumpVerifiesEveryChecksum) {
 }
 
 TEST_P(StrataWritesRocksDbReadsTest, SstDumpScanPrintsEveryEntry) {
-  const ToolResult scan = RunSstDump(
-      {"--file=" + path_, "--command=scan", "--output_hex",
-       "--verify_checksum"},
-      dir_.path());
+  const ToolResult scan = RunSstDump({"--file=" + path_, "--command=scan",
+                                      "--output_hex", "--verify_checksum"},
+                                     dir_.path());
   ASSERT_EQ(scan.exit_code, 0) << scan.out << scan.err;
   ASSERT_EQ(scan.err, "");
   std::vector<Entry> dumped;
@@ -120,11 +120,10 @@ TEST_P(StrataWritesRocksDbReadsTest, SstFileReaderSeeksCorrectly) {
   const auto visible = VisiblePairs(data_.entries);
   for (const std::string& target : ProbeKeys(data_, 300)) {
     SCOPED_TRACE("target " + Slice(target).ToHex());
-    auto want = std::lower_bound(
-        visible.begin(), visible.end(), target,
-        [](const auto& kv, const std::string& k) {
-          return Slice(kv.first).compare(Slice(k)) < 0;
-        });
+    auto want = std::lower_bound(visible.begin(), visible.end(), target,
+                                 [](const auto& kv, const std::string& k) {
+                                   return Slice(kv.first).compare(Slice(k)) < 0;
+                                 });
     it->Seek(target);
     ASSERT_TRUE(RocksOk(it->status()));
     ASSERT_EQ(it->Valid(), want != visible.end());
@@ -140,8 +139,8 @@ TEST_P(StrataWritesRocksDbReadsTest, IngestedFileAnswersEveryGet) {
   if (HasFatalFailure()) return;
   for (const Entry& e : data_.entries) {
     std::string value;
-    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), e.user_key,
-                                       &value);
+    const rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), e.user_key, &value);
     if (e.type == ValueType::kDeletion) {
       ASSERT_TRUE(s.IsNotFound()) << e << ": " << s.ToString();
     } else {
@@ -229,8 +228,7 @@ TEST_P(StrataBloomFilterInRocksDbTest, AbsentKeysAreRejectedByTheFilter) {
     ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), k, &value).IsNotFound());
   }
   const uint64_t useful =
-      statistics_->getTickerCount(rocksdb::BLOOM_FILTER_USEFUL) -
-      useful_before;
+      statistics_->getTickerCount(rocksdb::BLOOM_FILTER_USEFUL) - useful_before;
   EXPECT_GT(useful, 0u);
   // 10 bits per key: about 1% false positives (legacy bloom a little more).
   EXPECT_GE(useful * 10, in_range.size() * 9)
