@@ -221,9 +221,9 @@ Status TableBuilder::Finish() {
     STRATA_RETURN_IF_ERROR(
         WriteRawBlock(filter, CompressionType::kNoCompression, &handle));
     metaindex.Add(kFullFilterBlockName, handle);
-  } else {
-    props_.filter_policy_name.clear();
   }
+  // With a filter configured but no key added (a file of range tombstones
+  // only), RocksDB writes no filter block yet keeps rocksdb.filter.policy.
 
   // Index (compressible, like data blocks).
   BlockHandle index_handle;

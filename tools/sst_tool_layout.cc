@@ -63,8 +63,7 @@ Status CollectBlocks(const TableReader& table,
   fetch.allow_compressed = false;
   BlockContents contents;
   STRATA_RETURN_IF_ERROR(ReadBlockContents(table.file(), nullptr, fetch,
-                                           footer.metaindex_handle,
-                                           &contents));
+                                           footer.metaindex_handle, &contents));
   std::unique_ptr<Block> metaindex;
   STRATA_RETURN_IF_ERROR(
       AddBlockLocation(Block::Create(std::move(contents), &metaindex), path,
@@ -97,8 +96,9 @@ Status DescribeBlock(const TableReader& table, const BlockEntry& block,
   if (h.offset() > table.file_size() || n > table.file_size() - h.offset()) {
     *out += "- - past-end-of-file " + block.name + "\n";
     return Status::Corruption(path, h.offset(), h.size(),
-                              block.kind + " block extends past the end of "
-                              "the file (" +
+                              block.kind +
+                                  " block extends past the end of "
+                                  "the file (" +
                                   std::to_string(table.file_size()) +
                                   " bytes)");
   }
@@ -122,9 +122,9 @@ Status DescribeBlock(const TableReader& table, const BlockEntry& block,
     compression = std::string(CompressionTypeName(type));
   } else {
     compression = "Unknown(" + std::to_string(type_byte) + ")";
-    s = Status::Corruption(path, h.offset(), h.size(),
-                           "unknown compression type byte " +
-                               std::to_string(type_byte));
+    s = Status::Corruption(
+        path, h.offset(), h.size(),
+        "unknown compression type byte " + std::to_string(type_byte));
   }
   const ChecksumType checksum = table.footer().checksum_type;
   const uint32_t stored = DecodeFixed32(raw.data() + h.size() + 1);
@@ -135,8 +135,8 @@ Status DescribeBlock(const TableReader& table, const BlockEntry& block,
     verdict = "MISMATCH(computed=" + Hex32(computed) + ")";
     s = VerifyBlockChecksum(checksum, raw, path, h.offset());
   }
-  *out += compression + " " + Hex32(stored) + " " + verdict + " " +
-          block.name + "\n";
+  *out += compression + " " + Hex32(stored) + " " + verdict + " " + block.name +
+          "\n";
   return s;
 }
 
@@ -171,13 +171,12 @@ Status ListBlocks(const TableReader& table, std::string* out) {
   }
   if (expected_offset != footer_offset) {
     *out += "# blocks end at " + std::to_string(expected_offset) +
-            " but the footer starts at " + std::to_string(footer_offset) +
-            "\n";
+            " but the footer starts at " + std::to_string(footer_offset) + "\n";
   }
-  *out += std::to_string(footer_offset) + " " + std::to_string(footer_size) +
-          " footer - - - format_version=" +
-          std::to_string(footer.format_version) + ",checksum=" +
-          std::string(ChecksumTypeName(footer.checksum_type)) + "\n";
+  *out +=
+      std::to_string(footer_offset) + " " + std::to_string(footer_size) +
+      " footer - - - format_version=" + std::to_string(footer.format_version) +
+      ",checksum=" + std::string(ChecksumTypeName(footer.checksum_type)) + "\n";
   *out += "# " + std::to_string(blocks.size()) + " blocks (" +
           std::to_string(data_blocks) + " data), " +
           std::to_string(block_bytes) + " bytes with trailers; footer " +

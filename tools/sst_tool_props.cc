@@ -29,8 +29,8 @@ constexpr char kSeqnoTimeMap[] = "rocksdb.seqno.time.map";
 bool ListedAsUserCollected(std::string_view name,
                            const TableProperties& props) {
   static const std::set<std::string_view> kAlwaysListed = {
-      pn::kDeletedKeys,       pn::kMergeOperands,    pn::kIndexType,
-      pn::kPrefixFiltering,   pn::kWholeKeyFiltering, pn::kExternalVersion,
+      pn::kDeletedKeys,     pn::kMergeOperands,     pn::kIndexType,
+      pn::kPrefixFiltering, pn::kWholeKeyFiltering, pn::kExternalVersion,
       pn::kGlobalSeqno,
   };
   if (kAlwaysListed.count(name) != 0) return true;

@@ -58,9 +58,8 @@ bool HexDecode(std::string_view hex, std::string* out, std::string* error) {
     const int lo = HexDigitValue(hex[i + 1]);
     if (hi < 0 || lo < 0) {
       const size_t at = hi < 0 ? i : i + 1;
-      *error = "not a hex digit: " +
-               QuoteForMessage(Slice(hex.substr(at, 1))) + " at position " +
-               std::to_string(at);
+      *error = "not a hex digit: " + QuoteForMessage(Slice(hex.substr(at, 1))) +
+               " at position " + std::to_string(at);
       return false;
     }
     out->push_back(static_cast<char>((hi << 4) | lo));

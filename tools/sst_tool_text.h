@@ -56,8 +56,7 @@ bool ParseLine(std::string_view line, const LineFormat& format,
 // plain text cannot carry the bytes (a TAB or newline in the key, a newline
 // in the value); *out is unchanged then.
 bool AppendLine(Slice key, uint64_t sequence, uint8_t type, Slice value,
-                const LineFormat& format, std::string* out,
-                std::string* error);
+                const LineFormat& format, std::string* out, std::string* error);
 
 // `bytes` quoted for messages, with their hex form when some would not
 // print: 'abc', or 'a\x01' (0x6101).

@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,7 +75,8 @@ enum ExitCode : int {
   kExitError = 4,       // I/O and everything else.
 };
 
-constexpr char kUsage[] = R"(strata_sst: write, read and check RocksDB-compatible SST files.
+constexpr char kUsage[] =
+    R"(strata_sst: write, read and check RocksDB-compatible SST files.
 
 Usage: strata_sst <subcommand> --file=PATH [flags]
 
@@ -155,9 +155,6 @@ struct Subcommand {
   // Flags it accepts besides --file.
   std::vector<std::string_view> flags;
 };
-
-// Flags given on the command line (by their gflags name).
-std::set<std::string, std::less<>> g_flags_given;
 
 int ExitCodeFor(const Status& s) {
   if (s.IsInvalidArgument()) return kExitUsage;
@@ -241,9 +238,15 @@ bool ParseCommandLine(int argc, char** argv, std::vector<std::string>* args,
                info.type + ")";
       return false;
     }
-    g_flags_given.insert(name);
   }
   return true;
+}
+
+// True if --name was given on the command line (gflags marks a flag set
+// through SetCommandLineOption as no longer default).
+bool FlagGiven(const char* name) {
+  gflags::CommandLineFlagInfo info;
+  return gflags::GetCommandLineFlagInfo(name, &info) && !info.is_default;
 }
 
 // --- Opening files --------------------------------------------------------
@@ -307,8 +310,7 @@ std::string ValidCompressionNames() {
 }
 
 // The writer's options from the flags; false with *error for a bad value.
-bool WriterOptionsFromFlags(SstFileWriterOptions* options,
-                            std::string* error) {
+bool WriterOptionsFromFlags(SstFileWriterOptions* options, std::string* error) {
   TableOptions& t = options->table;
   if (!ParseCompressionTypeFlag(FLAGS_compression_type, &t.compression)) {
     *error = "unknown --compression_type '" + FLAGS_compression_type +
@@ -316,9 +318,9 @@ bool WriterOptionsFromFlags(SstFileWriterOptions* options,
     return false;
   }
   if (!CompressionTypeSupported(t.compression)) {
-    *error = "--compression_type " + FLAGS_compression_type +
-             " is not supported by this build; valid: " +
-             ValidCompressionNames();
+    *error =
+        "--compression_type " + FLAGS_compression_type +
+        " is not supported by this build; valid: " + ValidCompressionNames();
     return false;
   }
   if (!ParseChecksumType(FLAGS_checksum_type, &t.checksum)) {
@@ -340,8 +342,9 @@ bool WriterOptionsFromFlags(SstFileWriterOptions* options,
   }
   if (FLAGS_block_restart_interval < 1 ||
       FLAGS_index_block_restart_interval < 1) {
-    *error = "--block_restart_interval and --index_block_restart_interval "
-             "must be at least 1";
+    *error =
+        "--block_restart_interval and --index_block_restart_interval "
+        "must be at least 1";
     return false;
   }
   t.format_version = static_cast<uint32_t>(FLAGS_format_version);
@@ -445,8 +448,9 @@ int RunWrite() {
   }
   if (entries == 0) {
     writer.Abandon();
-    return InputError("no entries on stdin; an SST file needs at least one "
-                      "key<TAB>value line");
+    return InputError(
+        "no entries on stdin; an SST file needs at least one "
+        "key<TAB>value line");
   }
   ExternalSstFileInfo info;
   s = writer.Finish(&info);
@@ -457,8 +461,8 @@ int RunWrite() {
     fs->DeleteFile(tmp_path).PermitUncheckedError();
     return Fail("write", s);
   }
-  std::printf("wrote %" PRIu64 " entries (%" PRIu64 " bytes) to %s\n",
-              entries, info.file_size, FLAGS_file.c_str());
+  std::printf("wrote %" PRIu64 " entries (%" PRIu64 " bytes) to %s\n", entries,
+              info.file_size, FLAGS_file.c_str());
   return FinishStdout();
 }
 
@@ -494,13 +498,13 @@ int RunScan() {
     RawKey raw{user_key, 0, static_cast<uint8_t>(ValueType::kValue)};
     if (FLAGS_raw && !ParseRawKey(it->key(), &raw)) {
       WriteStdout(&out);
-      return Fail("scan", Status::Corruption(
-                              FLAGS_file + ": stored key 0x" +
-                              it->key().ToHex() + " is shorter than 8 bytes"));
+      return Fail("scan", Status::Corruption(FLAGS_file + ": stored key 0x" +
+                                             it->key().ToHex() +
+                                             " is shorter than 8 bytes"));
     }
     if (!to.empty() && raw.user_key.compare(to) >= 0) break;
-    if (!sst_tool::AppendLine(raw.user_key, raw.sequence, raw.type,
-                              it->value(), format, &out, &error)) {
+    if (!sst_tool::AppendLine(raw.user_key, raw.sequence, raw.type, it->value(),
+                              format, &out, &error)) {
       WriteStdout(&out);
       return UsageError("scan: " + error);
     }
@@ -512,7 +516,7 @@ int RunScan() {
 }
 
 int RunGet() {
-  if (g_flags_given.count("key") == 0) {
+  if (!FlagGiven("key")) {
     return UsageError("get needs --key");
   }
   const sst_tool::LineFormat format{FLAGS_hex, false};
@@ -561,7 +565,8 @@ int RunProps() {
   std::unique_ptr<SstFileReader> reader;
   Status s = OpenReader(&reader);
   if (!s.ok()) return Fail("props", s);
-  std::string out = sst_tool::FormatTableProperties(reader->GetTableProperties());
+  std::string out =
+      sst_tool::FormatTableProperties(reader->GetTableProperties());
   if (!WriteStdout(&out)) return kExitError;
   return FinishStdout();
 }
@@ -581,10 +586,10 @@ const std::vector<Subcommand>& Subcommands() {
   static const std::vector<Subcommand> kSubcommands = {
       {"write",
        RunWrite,
-       {"hex", "raw", "compression_type", "compression_level",
-        "checksum_type", "format_version", "block_size",
-        "block_restart_interval", "index_block_restart_interval",
-        "bloom_bits", "use_direct_io_for_flush_and_compaction",
+       {"hex", "raw", "compression_type", "compression_level", "checksum_type",
+        "format_version", "block_size", "block_restart_interval",
+        "index_block_restart_interval", "bloom_bits",
+        "use_direct_io_for_flush_and_compaction",
         "writable_file_max_buffer_size"}},
       {"scan", RunScan, {"hex", "raw", "from", "to", "use_direct_reads"}},
       {"get", RunGet, {"hex", "key", "use_direct_reads"}},
@@ -619,12 +624,16 @@ int Main(int argc, char** argv) {
     return UsageError("unknown subcommand '" + args[0] +
                       "'; valid: write, scan, get, verify, props, layout");
   }
-  for (const std::string& flag : g_flags_given) {
-    if (flag == "file") continue;
+  std::vector<gflags::CommandLineFlagInfo> flags;
+  gflags::GetAllFlags(&flags);
+  for (const gflags::CommandLineFlagInfo& flag : flags) {
+    if (flag.filename != __FILE__ || flag.is_default || flag.name == "file") {
+      continue;
+    }
     bool applies = false;
-    for (std::string_view f : command->flags) applies |= f == flag;
+    for (std::string_view f : command->flags) applies |= f == flag.name;
     if (!applies) {
-      return UsageError("--" + flag + " does not apply to " + args[0]);
+      return UsageError("--" + flag.name + " does not apply to " + args[0]);
     }
   }
   if (FLAGS_file.empty()) {

@@ -15,22 +15,6 @@
 namespace strata::compat {
 namespace {
 
-// Combinations where strata is known to write different bytes from RocksDB
-// (a strata bug, named by the reason given); empty when there is none. The
-// skip applies only while the bytes still differ.
-std::string KnownDifference(const Case& c) {
-  if (c.data == DataSetKind::kOnlyRangeTombstones && c.combo.bloom) {
-    // RocksDB 7.8.3 writes rocksdb.filter.policy = "bloomfilter" whenever
-    // a filter policy is configured, even when no key reached the filter
-    // and no filter block is written; strata's TableBuilder::Finish clears
-    // filter_policy_name in that case, so its properties block lacks that
-    // entry (20 bytes shorter).
-    return "TableBuilder omits rocksdb.filter.policy for a table with a "
-           "filter policy but no point entries";
-  }
-  return "";
-}
-
 class ByteIdentityTest : public ::testing::TestWithParam<Case> {
  protected:
   DataSeedTrace seed_trace_;
@@ -57,11 +41,6 @@ TEST_P(ByteIdentityTest, StrataWritesTheBytesSstFileWriterWrites) {
   const std::string want = ReadFileBytes(rocksdb_path);
   const std::string got = ReadFileBytes(strata_path);
   ASSERT_FALSE(want.empty());
-  const std::string known = KnownDifference(GetParam());
-  if (!known.empty() && want != got) {
-    GTEST_SKIP() << "known strata bug: " << known << "\n"
-                 << DescribeFirstDifference(want, got, rocksdb_path);
-  }
   EXPECT_TRUE(want == got) << DescribeFirstDifference(want, got, rocksdb_path);
 }
 

@@ -1,5 +1,5 @@
 // A file flushed by a RocksDB 7.8.3 database (not SstFileWriter): real
-// sequence numbers, several versions of one user key kept alive by
+// sequence numbers, several versions of user keys kept alive by
 // snapshots, Deletes, SingleDeletes and a range tombstone. strata reads
 // every internal entry exactly as `sst_dump` (RocksDB's table reader)
 // prints it, drops exactly the entries RocksDB's internal iterator drops

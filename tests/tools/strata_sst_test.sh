@@ -132,13 +132,13 @@ expect_out "hex scan output fed back into write --hex scans the same" \
 
 # --- bounds, get -------------------------------------------------------------
 
-make_input 3000 | sed -n '100,199p' >range.txt
+sed -n '100,199p' big.txt >range.txt
 run scan --file=big.sst --from=key00100 --to=key00200
 expect_out "--from inclusive, --to exclusive" range.txt
-make_input 3000 | sed -n '2990,3000p' >tail.txt
+sed -n '2990,3000p' big.txt >tail.txt
 run scan --file=big.sst --from=key02990
 expect_out "--from alone" tail.txt
-make_input 3000 | sed -n '1,5p' >head.txt
+sed -n '1,5p' big.txt >head.txt
 run scan --file=big.sst --to=key00006
 expect_out "--to alone" head.txt
 run scan --file=big.sst --from=key00100a --to=key00102
@@ -150,8 +150,9 @@ run scan --file=big.sst --hex --from="$(printf key00100 | od -An -tx1 |
   tr -d ' \n')" --to="$(printf key00102 | od -An -tx1 | tr -d ' \n')"
 check "hex bounds" test "$(wc -l <out)" -eq 2
 run scan --file=big.sst --raw --from=key00100 --to=key00102
-check "--raw honours bounds and shows seqno and type" \
-  diff out <(printf 'key00100\t0\tkTypeValue\tvalue-00100-some filler text 100\nkey00101\t0\tkTypeValue\tvalue-00101-some filler text 101\n')
+sed -n '100,101p' big.txt |
+  sed 's/\t/\t0\tkTypeValue\t/' >raw_range.txt
+expect_out "--raw honours bounds and shows seqno and type" raw_range.txt
 
 run get --file=big.sst --key=key01234
 expect_rc "get of a present key" 0
@@ -229,7 +230,8 @@ expect_err "... naming the block offset" "flipped.sst @ $bad_offset+$bad_size"
 expect_err "... as a checksum mismatch" "checksum mismatch"
 run layout --file=flipped.sst
 expect_rc "layout of the flipped file exits 3" 3
-check "... and marks that block" grep -q "^$bad_offset $bad_size data .*MISMATCH" out
+check "... and marks that block" \
+  grep -q "^$bad_offset $bad_size data .*MISMATCH" out
 check "... and still lists every block" test "$(wc -l <out)" -eq \
   "$(wc -l <layout.txt)"
 run scan --file=flipped.sst
@@ -291,7 +293,8 @@ for pos in $(seq 0 997 $((size - 1))) $(seq $((size - 60)) 7 $((size - 1))); do
     fi
   done
 done
-((crashed == 0)) && ok "a flipped byte anywhere gives exit 0, 1 or 3, never a crash"
+((crashed == 0)) &&
+  ok "a flipped byte anywhere gives exit 0, 1 or 3, never a crash"
 
 cp plain.sst keep.sst
 run write --file=keep.sst
@@ -409,10 +412,14 @@ if [[ -n $SST_DUMP && -x $SST_DUMP ]]; then
   done
   for label in "# entries" "# data blocks" "raw key size" "data block size" \
     "SST file compression algo" "filter block size"; do
-    check "props '$label' agrees with sst_dump" test \
-      "$(grep -F "  $label: " props.txt)" = \
-      "$("$SST_DUMP" --file=big.sst --show_properties --command=none |
-        grep -F "  $label: ")"
+    ours=$(grep -F "  $label: " props.txt)
+    theirs=$("$SST_DUMP" --file=big.sst --show_properties --command=none |
+      grep -F "  $label: ")
+    if [[ -n $ours && $ours == "$theirs" ]]; then
+      ok "props '$label' agrees with sst_dump"
+    else
+      fail "props '$label': ours '$ours', sst_dump's '$theirs'"
+    fi
   done
 else
   echo "SKIP: sst_dump not installed; props not compared with RocksDB"
