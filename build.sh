@@ -6,7 +6,9 @@
 #                     strata_probe) in a scratch directory on the real disk
 #   ./build.sh test   install missing packages, build the normal (assertions on)
 #                     and the AddressSanitizer+UBSan trees, run the whole suite
-#                     through ctest
+#                     through ctest, then build the clang libFuzzer tree and
+#                     fuzz the SST reader for about a minute from the
+#                     committed corpus
 #
 # Works as root (no sudo needed) and as a user with sudo. Only Debian 12
 # packages are used; nothing is downloaded from anywhere else.
@@ -79,6 +81,14 @@ cmd_test() {
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     ctest --test-dir build/asan -L unit --output-on-failure -j "$JOBS"
+
+  log "libFuzzer build (clang, fuzzer + ASan + UBSan instrumentation) in build/fuzz"
+  CC=clang CXX=clang++ configure_and_build build/fuzz \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_ASSERTIONS=ON -DSTRATA_WERROR=ON \
+    -DSTRATA_BUILD_FUZZERS=ON -DSTRATA_BUILD_BENCHMARKS=OFF \
+    -DSTRATA_BUILD_TOOLS=OFF
+  log "fuzz targets from the committed corpus (label 'fuzz'), about a minute"
+  ctest --test-dir build/fuzz -L fuzz --output-on-failure
   log "test command finished in $((SECONDS - start)) s"
 }
 

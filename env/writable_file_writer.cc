@@ -39,7 +39,10 @@ WritableFileWriter::WritableFileWriter(std::unique_ptr<WritableFile> file,
       alignment_(file_->alignment().offset),
       bytes_per_sync_(options.bytes_per_sync),
       compute_checksum_(options.compute_file_checksum),
-      buffer_(file_->alignment().both()) {
+      buffer_(file_->alignment().both()),
+      executor_(direct_ ? options.executor : nullptr),
+      spare_(file_->alignment().both()),
+      background_(std::make_shared<BackgroundWrite>()) {
   // A maximum that is not a multiple of the alignment rounds up (S38), so a
   // full buffer is always whole pages.
   max_buffer_bytes_ = options.max_buffer_bytes == 0
@@ -53,6 +56,57 @@ WritableFileWriter::WritableFileWriter(std::unique_ptr<WritableFile> file,
 
 WritableFileWriter::~WritableFileWriter() {
   assert(closed_ && "WritableFileWriter destroyed without Close()");
+  // Never free spare_ under a running write.
+  WaitForBackgroundWrite().PermitUncheckedError();  // Only matters unclosed.
+}
+
+IOStatus WritableFileWriter::WaitForBackgroundWrite() {
+  IOStatus s;
+  {
+    std::unique_lock<std::mutex> lock(background_->mutex);
+    background_->done_cv.wait(lock, [&] { return !background_->in_flight; });
+    s = background_->status;
+    background_->status = IOStatus::OK();
+  }
+  if (!s.ok()) {
+    return Poison(std::move(s));
+  }
+  return IOStatus::OK();
+}
+
+IOStatus WritableFileWriter::SubmitFullBuffer() {
+  assert(executor_ != nullptr && buffer_.size() == buffer_.capacity());
+  STRATA_RETURN_IF_ERROR(WaitForBackgroundWrite());
+  // spare_ is free: it becomes the buffer to fill, and the full one goes out.
+  std::swap(buffer_, spare_);
+  if (buffer_.capacity() < spare_.capacity()) {
+    buffer_.Allocate(spare_.capacity());
+  }
+  buffer_.Clear();
+  const uint64_t offset = next_write_offset_;
+  const size_t size = spare_.size();
+  ++counters_.write_calls;
+  counters_.device_bytes += size;
+  counters_.rewritten_tail_bytes += clean_prefix_bytes_;
+  clean_prefix_bytes_ = 0;
+  next_write_offset_ += size;
+  unsynced_ = true;
+  dirty_ = false;
+  {
+    std::lock_guard<std::mutex> lock(background_->mutex);
+    background_->in_flight = true;
+  }
+  // The task holds the shared state, so it can always report back; the
+  // writer waits for it before touching spare_ or the file again.
+  executor_->Submit([state = background_, file = file_.get(),
+                     data = spare_.data(), size, offset] {
+    IOStatus s = file->PositionedAppend(Slice(data, size), offset);
+    std::lock_guard<std::mutex> lock(state->mutex);
+    state->status = std::move(s);
+    state->in_flight = false;
+    state->done_cv.notify_all();
+  });
+  return IOStatus::OK();
 }
 
 void WritableFileWriter::GrowBufferFor(size_t needed) {
@@ -95,7 +149,7 @@ IOStatus WritableFileWriter::Append(Slice data) {
       if (buffer_.free_space() == 0) {
         // Full at the maximum size, with more to come: write it out. A full
         // buffer is whole aligned pages, so no padding (S41).
-        IOStatus s = WriteDirect();
+        IOStatus s = executor_ != nullptr ? SubmitFullBuffer() : WriteDirect();
         if (!s.ok()) {
           return s;
         }
@@ -202,6 +256,7 @@ IOStatus WritableFileWriter::Flush() {
     return PreviousError();
   }
   if (direct_) {
+    STRATA_RETURN_IF_ERROR(WaitForBackgroundWrite());
     // A clean tail (already written, nothing appended since) is never
     // written again.
     if (dirty_ && !buffer_.empty()) {
@@ -236,6 +291,10 @@ IOStatus WritableFileWriter::Sync() {
 IOStatus WritableFileWriter::Close() {
   if (closed_) {
     return close_status_;
+  }
+  if (direct_) {
+    // A background write's error is the first error.
+    WaitForBackgroundWrite().PermitUncheckedError();  // Recorded by Poison.
   }
   if (!first_error_.ok()) {
     closed_ = true;

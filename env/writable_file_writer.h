@@ -15,6 +15,14 @@
 // Close = padded write (if dirty), Truncate(size()), Fsync, close, in that
 // order (../shared/spec/direct-io.md S42-S47 and "Our decisions").
 //
+// Background writes (direct mode, with options.executor): a full buffer is
+// handed to the executor and written while the caller fills a second one, so
+// copying and device time overlap. At most one write is in flight; every other
+// file operation (Flush, Sync, Close, the next full buffer) waits for it
+// first, so the file sees the same calls in the same order as without the
+// executor. An error in a background write poisons the writer and is returned
+// by the next call.
+//
 // Buffered mode: appends that do not fit the buffer flush it; an append larger
 // than the buffer goes straight to the file. With bytes_per_sync > 0 the
 // written range is range-synced in steps of at least bytes_per_sync bytes,
@@ -33,10 +41,13 @@
 // Ownership: owns the WritableFile. Not thread-safe.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "strata/executor.h"
 #include "strata/file_system.h"
 #include "strata/status.h"
 #include "util/aligned_buffer.h"
@@ -54,6 +65,10 @@ struct WritableFileWriterOptions {
   // Compute the crc32c of exactly the appended (logical) bytes, reported by
   // file_checksum() after a successful Close().
   bool compute_file_checksum = false;
+  // Direct mode: write full buffers on this executor while the next one
+  // fills (double buffering). Borrowed; must outlive the writer. Null: every
+  // write is synchronous.
+  Executor* executor = nullptr;
 };
 
 // What the writer did, kept separately so nothing is counted twice:
@@ -128,6 +143,11 @@ class WritableFileWriter {
   IOStatus WriteBuffered(const char* data, size_t n);
   // Buffered mode: range-syncs if bytes_per_sync allows.
   IOStatus MaybeRangeSync();
+  // Direct mode with an executor: hands the full buffer to the executor and
+  // continues with the spare one.
+  IOStatus SubmitFullBuffer();
+  // Waits for the background write, if any; its error poisons the writer.
+  IOStatus WaitForBackgroundWrite();
   // Records the first error and returns it.
   IOStatus Poison(IOStatus s);
   IOStatus PreviousError() const;
@@ -140,6 +160,19 @@ class WritableFileWriter {
   const uint64_t bytes_per_sync_;
   const bool compute_checksum_;
   AlignedBuffer buffer_;
+  Executor* const executor_;
+  // The buffer a background write is reading from (when one is in flight),
+  // or a free one to fill next.
+  AlignedBuffer spare_;
+  // Shared with the background task, which may finish after a failed call
+  // returned; guarded by its own mutex.
+  struct BackgroundWrite {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool in_flight = false;  // Guarded by mutex.
+    IOStatus status;         // Guarded by mutex.
+  };
+  std::shared_ptr<BackgroundWrite> background_;
 
   // Direct mode: the buffer holds file bytes [next_write_offset_,
   // next_write_offset_ + buffer_.size()); always a multiple of alignment_.

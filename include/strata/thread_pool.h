@@ -16,9 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "strata/executor.h"
+
 namespace strata {
 
-class ThreadPool {
+class ThreadPool final : public Executor {
  public:
   ThreadPool() = default;
   // Runs every queued job, then joins the threads. Jobs still queued with no
@@ -33,6 +35,7 @@ class ThreadPool {
   int num_threads() const;
 
   void Schedule(std::function<void()> job);
+  void Submit(std::function<void()> task) override { Schedule(std::move(task)); }
 
   // Blocks until the queue is empty and no job is running.
   // REQUIRES: num_threads() > 0 or the queue is empty (else it would wait

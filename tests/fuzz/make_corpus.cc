@@ -143,11 +143,12 @@ UserContent MakeUserContent(const ContentSpec& spec) {
     op.key = (spec.empty_first_key && i == 0)
                  ? std::string()
                  : MakeKey(&rng, spec.keys, i, spec.num_keys);
-    if (spec.delete_every > 0 && i % spec.delete_every == spec.delete_every - 1) {
+    if (spec.delete_every > 0 &&
+        i % spec.delete_every == spec.delete_every - 1) {
       op.op = Op::kDelete;
     } else {
       op.op = (spec.merge_every > 0 && i % spec.merge_every == 1) ? Op::kMerge
-                                                                 : Op::kPut;
+                                                                  : Op::kPut;
       op.value = MakeValue(&rng, spec.values, spec.max_value_len);
     }
     c.ops.push_back(std::move(op));
@@ -156,9 +157,9 @@ UserContent MakeUserContent(const ContentSpec& spec) {
     // Overlapping ranges between existing keys, and one past the last key.
     const size_t a = rng.Uniform(c.ops.size());
     const size_t b = a + 1 + rng.Uniform(5);
-    c.range_dels.push_back(
-        {c.ops[a].key,
-         b < c.ops.size() ? c.ops[b].key : c.ops.back().key + "\xff"});
+    c.range_dels.push_back({c.ops[a].key, b < c.ops.size()
+                                              ? c.ops[b].key
+                                              : c.ops.back().key + "\xff"});
   }
   return c;
 }
@@ -214,12 +215,15 @@ struct InternalContent {
 InternalContent MakeVersionedContent(uint64_t seed, int num_keys) {
   SplitMix64 rng(seed);
   InternalContent c;
-  static constexpr ValueType kTypes[] = {
-      ValueType::kValue,         ValueType::kValue,
-      ValueType::kValue,         ValueType::kDeletion,
-      ValueType::kSingleDeletion, ValueType::kMerge,
-      ValueType::kBlobIndex,     ValueType::kWideColumnEntity,
-      ValueType::kDeletionWithTimestamp};
+  static constexpr ValueType kTypes[] = {ValueType::kValue,
+                                         ValueType::kValue,
+                                         ValueType::kValue,
+                                         ValueType::kDeletion,
+                                         ValueType::kSingleDeletion,
+                                         ValueType::kMerge,
+                                         ValueType::kBlobIndex,
+                                         ValueType::kWideColumnEntity,
+                                         ValueType::kDeletionWithTimestamp};
   uint64_t seq = 1;
   std::vector<std::string> user_keys;
   for (int i = 0; i < num_keys; ++i) {
@@ -386,8 +390,7 @@ class CorpusWriter {
   // seed of kMaxSeedBytes or more, fails the run.
   void Save(const std::string& name, const Status& s, const std::string& bytes,
             CompressionType compression) {
-    if (s.IsNotSupported() &&
-        compression != CompressionType::kNoCompression &&
+    if (s.IsNotSupported() && compression != CompressionType::kNoCompression &&
         compression != CompressionType::kZSTD) {
       std::fprintf(stderr, "skipped %s: %s\n", name.c_str(),
                    s.ToString().c_str());
@@ -557,8 +560,8 @@ void WriteValidSeeds(CorpusWriter* w) {
   w->User("manyblocks", Table(5, C::kXXH3, Z::kNoCompression, 64, 1, 1, 10),
           many);
   many.seed = ++seed;
-  w->User("manyblocks", Table(2, C::kNoChecksum, Z::kNoCompression, 64, 1, 2, 0),
-          many);
+  w->User("manyblocks",
+          Table(2, C::kNoChecksum, Z::kNoCompression, 64, 1, 2, 0), many);
 
   // One value per block, larger than block_size.
   ContentSpec big;
@@ -584,17 +587,16 @@ void WriteValidSeeds(CorpusWriter* w) {
   single.num_keys = 1;
   single.empty_first_key = true;
   single.values = ValueKind::kEmpty;
-  w->User("single_emptykey", Table(5, C::kXXH3, Z::kNoCompression, 4096, 16, 1,
-                                   10),
-          single);
+  w->User("single_emptykey",
+          Table(5, C::kXXH3, Z::kNoCompression, 4096, 16, 1, 10), single);
   w->User("single_emptykey",
           Table(3, C::kxxHash, Z::kNoCompression, 4096, 16, 1, 0), single);
 
   ContentSpec empty_values;
   empty_values.values = ValueKind::kEmpty;
   empty_values.seed = ++seed;
-  w->User("emptyvalues", Table(5, C::kCRC32c, Z::kNoCompression, 512, 16, 1,
-                               10),
+  w->User("emptyvalues",
+          Table(5, C::kCRC32c, Z::kNoCompression, 512, 16, 1, 10),
           empty_values);
 
   ContentSpec deletes;
@@ -615,9 +617,8 @@ void WriteValidSeeds(CorpusWriter* w) {
   w->User("rangedels", Table(5, C::kXXH3, Z::kNoCompression, 512, 16, 1, 10),
           rangedels);
   rangedels.seed = ++seed;
-  w->User("rangedels", Table(2, C::kNoChecksum, Z::kNoCompression, 512, 4, 1,
-                             0),
-          rangedels);
+  w->User("rangedels",
+          Table(2, C::kNoChecksum, Z::kNoCompression, 512, 4, 1, 0), rangedels);
 
   // Only range deletions: no data block at all.
   {
@@ -627,8 +628,8 @@ void WriteValidSeeds(CorpusWriter* w) {
     const TableOptions t =
         Table(5, C::kXXH3, Z::kNoCompression, 4096, 16, 1, 10);
     const Status s = WriteUserTable(t, only, &bytes);
-    w->Save("rangedels_only_fv5_xxh3_nocomp_b4096_r16_ir1_bloom.sst", s,
-            bytes, t.compression);
+    w->Save("rangedels_only_fv5_xxh3_nocomp_b4096_r16_ir1_bloom.sst", s, bytes,
+            t.compression);
   }
 
   // DB-flush-like tables, through TableBuilder: several versions per key,
@@ -639,21 +640,22 @@ void WriteValidSeeds(CorpusWriter* w) {
   w->Internal("versions",
               Builder(Table(2, C::kCRC32c, Z::kZSTD, 512, 4, 1, 10)),
               MakeVersionedContent(++seed, 25));
-  w->Internal("versions",
-              Builder(Table(4, C::kNoChecksum, Z::kNoCompression, 256, 1, 4, 0)),
-              MakeVersionedContent(++seed, 25));
+  w->Internal(
+      "versions",
+      Builder(Table(4, C::kNoChecksum, Z::kNoCompression, 256, 1, 4, 0)),
+      MakeVersionedContent(++seed, 25));
   w->Internal("versions",
               Builder(Table(3, C::kxxHash, Z::kNoCompression, 1024, 2, 1, 10)),
               MakeVersionedContent(++seed, 25));
 
   // Data blocks with a hash index.
-  for (const Combo& c : {Combo{5, C::kXXH3, Z::kNoCompression, 1024, 16, 1, 10},
-                         Combo{5, C::kNoChecksum, Z::kNoCompression, 512, 4, 1,
-                               0},
-                         Combo{3, C::kCRC32c, Z::kZSTD, 1024, 16, 1, 10}}) {
-    TableBuilderOptions o = Builder(Table(c.fv, c.checksum, c.compression,
-                                          c.block_size, c.restart,
-                                          c.index_restart, c.bloom));
+  for (const Combo& c :
+       {Combo{5, C::kXXH3, Z::kNoCompression, 1024, 16, 1, 10},
+        Combo{5, C::kNoChecksum, Z::kNoCompression, 512, 4, 1, 0},
+        Combo{3, C::kCRC32c, Z::kZSTD, 1024, 16, 1, 10}}) {
+    TableBuilderOptions o =
+        Builder(Table(c.fv, c.checksum, c.compression, c.block_size, c.restart,
+                      c.index_restart, c.bloom));
     o.data_block_index_type = DataBlockIndexType::kBinaryAndHash;
     w->Internal("hashindex", o, MakeHashIndexContent(++seed, 60));
   }
@@ -708,8 +710,8 @@ int Run(const std::filesystem::path& dir) {
   CorpusWriter w(dir);
   WriteValidSeeds(&w);
   if (!w.failed()) {
-    WriteInvalidSeeds(
-        &w, w.Written("mixed_fv5_xxh3_zstd_b1024_r16_ir1_bloom.sst"));
+    WriteInvalidSeeds(&w,
+                      w.Written("mixed_fv5_xxh3_zstd_b1024_r16_ir1_bloom.sst"));
   }
   std::printf("%zu files, %zu bytes in %s\n", w.num_files(), w.total_bytes(),
               dir.c_str());

@@ -108,17 +108,15 @@ uint64_t Touch(Slice s) {
 uint64_t Consume(const Status& s) { return s.ok() ? 1 : Touch(s.ToString()); }
 
 uint64_t TouchProperties(const TableProperties& p) {
-  uint64_t sum = p.data_size + p.index_size + p.index_partitions +
-                 p.top_level_index_size + p.index_key_is_user_key +
-                 p.index_value_is_delta_encoded + p.filter_size +
-                 p.raw_key_size + p.raw_value_size + p.num_data_blocks +
-                 p.num_entries + p.num_filter_entries + p.num_deletions +
-                 p.num_merge_operands + p.num_range_deletions +
-                 p.format_version + p.fixed_key_len + p.column_family_id +
-                 p.creation_time + p.oldest_key_time + p.file_creation_time +
-                 p.original_file_number + p.index_type +
-                 p.external_sst_file_version +
-                 p.external_sst_file_global_seqno;
+  uint64_t sum =
+      p.data_size + p.index_size + p.index_partitions + p.top_level_index_size +
+      p.index_key_is_user_key + p.index_value_is_delta_encoded + p.filter_size +
+      p.raw_key_size + p.raw_value_size + p.num_data_blocks + p.num_entries +
+      p.num_filter_entries + p.num_deletions + p.num_merge_operands +
+      p.num_range_deletions + p.format_version + p.fixed_key_len +
+      p.column_family_id + p.creation_time + p.oldest_key_time +
+      p.file_creation_time + p.original_file_number + p.index_type +
+      p.external_sst_file_version + p.external_sst_file_global_seqno;
   sum += (p.prefix_filtering ? 1 : 0) + (p.whole_key_filtering ? 2 : 0) +
          (p.is_external ? 4 : 0);
   for (const std::string* s :

@@ -27,6 +27,10 @@ run() {
   if [[ ${1:-} == --stdin ]]; then input=$2; shift 2; fi
   "$TOOL" "$@" <"$input" >out 2>err
   RC=$?
+  # A sanitizer build may report a bug and still exit with a small status.
+  if grep -qE "Sanitizer|runtime error:" err; then
+    fail "sanitizer report from: $*"
+  fi
 }
 
 fail() {
