@@ -7,6 +7,7 @@
 
 #include "env/writable_file_writer.h"
 #include "strata/env.h"
+#include "strata/thread_pool.h"
 #include "table/internal_key.h"
 #include "table/table_builder.h"
 
@@ -36,7 +37,11 @@ struct SstFileWriter::Rep {
       : options(o),
         fs(o.file_system != nullptr ? o.file_system
                                     : Env::Default()->file_system()),
-        session_id(NewSessionId()) {}
+        session_id(NewSessionId()) {
+    if (o.parallel_threads > 1) {
+      compression_pool.SetBackgroundThreads(o.parallel_threads);
+    }
+  }
 
   Status Add(Slice user_key, ValueType type, Slice value);
   void Abandon();
@@ -44,6 +49,9 @@ struct SstFileWriter::Rep {
   const SstFileWriterOptions options;
   FileSystem* const fs;
   const std::string session_id;
+  // Compression threads (none unless parallel_threads > 1). Declared before
+  // the builder so that it outlives every task the builder submits.
+  ThreadPool compression_pool;
   uint64_t file_number = 0;  // rocksdb.original.file.number of the last Open.
 
   std::string path;
@@ -100,6 +108,10 @@ Status SstFileWriter::Open(const std::string& path) {
   bo.block_restart_interval = t.block_restart_interval;
   bo.index_block_restart_interval = t.index_block_restart_interval;
   bo.bloom_bits_per_key = t.bloom_bits_per_key;
+  if (r->options.parallel_threads > 1) {
+    bo.executor = &r->compression_pool;
+    bo.parallel_threads = r->options.parallel_threads;
+  }
   bo.identity.db_id = "SST Writer";
   bo.identity.db_session_id = r->session_id;
   bo.identity.db_host_id = r->options.db_host_id;

@@ -20,10 +20,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <future>
 #include <memory>
 #include <string>
 
 #include "env/writable_file_writer.h"
+#include "strata/executor.h"
 #include "strata/status.h"
 #include "table/block_builder.h"
 #include "table/block_handle.h"
@@ -50,6 +53,12 @@ struct TableBuilderOptions {
   double bloom_bits_per_key = 0;
   DataBlockIndexType data_block_index_type = DataBlockIndexType::kBinarySearch;
   double data_block_hash_table_util_ratio = kDefaultHashIndexUtilRatio;
+  // With an executor and parallel_threads > 1, data blocks are compressed
+  // and checksummed on the executor (up to 2 * parallel_threads blocks in
+  // flight) while the caller keeps adding; they are written in order, so
+  // the file is byte-identical to a single-threaded build. Borrowed.
+  Executor* executor = nullptr;
+  int parallel_threads = 1;
   // Identity and provenance copied into the properties block: db_id,
   // db_session_id, db_host_id, column family, times, original_file_number,
   // is_external / external_sst_file_version. Counts and sizes are computed.
@@ -90,8 +99,25 @@ class TableBuilder {
   const TableProperties& properties() const { return props_; }
 
  private:
-  // Writes the open data block and remembers its handle for the index.
-  Status FlushDataBlock();
+  // Writes the open data block (or queues it for the executor) and
+  // remembers what its index entry needs. `next_key` is the first key of the
+  // next block; null for the last block.
+  Status FlushDataBlock(const Slice* next_key);
+  // A data block on its way through the executor.
+  struct PendingBlock {
+    std::string raw;
+    std::string stored;  // Compressed, or empty if stored raw.
+    CompressionType type = CompressionType::kNoCompression;
+    std::string last_key;
+    std::string next_key;
+    bool has_next_key = false;
+    std::future<void> done;
+  };
+  // Writes queued blocks whose compression finished, in order; with
+  // `all`, waits for and writes every queued block.
+  Status DrainPendingBlocks(bool all);
+  // Writes one data block and adds its index entry.
+  Status WriteDataBlock(PendingBlock* block);
   // Writes `raw` (compressed if allowed and worth it) and its trailer.
   Status WriteBlock(Slice raw, bool compressible, BlockHandle* handle);
   Status WriteRawBlock(Slice stored, CompressionType type,
@@ -112,9 +138,8 @@ class TableBuilder {
   std::string compressed_;  // Scratch for compressed blocks.
 
   std::string last_key_;
-  // A data block whose index entry waits for the next block's first key.
-  bool pending_index_entry_ = false;
-  BlockHandle pending_handle_;
+  // Data blocks queued on the executor, oldest first.
+  std::deque<std::unique_ptr<PendingBlock>> pending_blocks_;
 
   TableProperties props_;
   bool finished_ = false;

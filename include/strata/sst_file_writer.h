@@ -33,6 +33,10 @@ struct SstFileWriterOptions {
   // Buffered writes only: drop the written pages from the page cache every
   // 1 MiB and at Finish (posix_fadvise DONTNEED), as RocksDB does.
   bool invalidate_page_cache = true;
+  // > 1: compress and checksum data blocks on this many background threads
+  // (the writer creates them) while entries keep coming; the file is
+  // byte-identical to a single-threaded one. Only used with compression.
+  int parallel_threads = 1;
   // Finish on a file without entries fails unless this is set.
   bool allow_empty = false;
   // The file system to write through; null means Env::Default()'s.

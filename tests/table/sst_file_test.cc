@@ -97,6 +97,28 @@ TEST_F(SstFileTest, RoundTripThroughPublicApi) {
   }
 }
 
+TEST_F(SstFileTest, ParallelThreadsWriteTheSameBytes) {
+  const auto model = RandomModel(21, 20000);
+  SstFileWriterOptions o = WriterOptions();
+  o.table.compression = CompressionType::kZSTD;
+  o.db_host_id = "h";
+  std::string serial, parallel;
+  Write("/s1.sst", model, o);
+  ASSERT_OK(fake_.ReadFileContent("/s1.sst", &serial));
+  o.parallel_threads = 3;
+  Write("/p1.sst", model, o);
+  ASSERT_OK(fake_.ReadFileContent("/p1.sst", &parallel));
+  // Equal except the random 20-character session id.
+  ASSERT_EQ(serial.size(), parallel.size());
+  size_t differing = 0;
+  for (size_t i = 0; i < serial.size(); ++i) differing += serial[i] != parallel[i];
+  EXPECT_LE(differing, 20u + 4u);  // Session id + properties checksum.
+  SstFileReader reader(ReaderOptions());
+  ASSERT_OK(reader.Open("/p1.sst"));
+  ASSERT_OK(reader.VerifyChecksum());
+  ASSERT_OK(reader.VerifyNumEntries());
+}
+
 TEST_F(SstFileTest, SeekSeekForPrevAndBoundsFollowTheModel) {
   const auto model = RandomModel(2, 2000);
   Write("/b.sst", model, WriterOptions());

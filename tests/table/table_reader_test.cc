@@ -13,6 +13,7 @@
 #include "env/fault_injection_file_system.h"
 #include "table/table_builder.h"
 #include "table/table_iterator.h"
+#include "strata/thread_pool.h"
 #include "testutil/testutil.h"
 
 namespace strata {
@@ -87,6 +88,8 @@ class TableRoundTripTest : public ::testing::TestWithParam<Combo> {
     o.block_restart_interval = c.restart_interval;
     o.index_block_restart_interval = c.index_restart_interval;
     o.bloom_bits_per_key = c.bloom_bits;
+    o.executor = executor_;
+    o.parallel_threads = parallel_threads_;
     TableBuilder builder(o, writer.get());
     Status s;
     for (const auto& [key, value] : model) {
@@ -114,6 +117,8 @@ class TableRoundTripTest : public ::testing::TestWithParam<Combo> {
 
   FakeFileSystem fake_;
   FaultInjectionFileSystem fs_{&fake_};
+  Executor* executor_ = nullptr;
+  int parallel_threads_ = 1;
 };
 
 TEST_P(TableRoundTripTest, EveryEntryReadsBackInBothDirections) {
@@ -193,6 +198,27 @@ TEST_P(TableRoundTripTest, SeeksAndGetsMatchTheModel) {
       ASSERT_EQ(Slice(got_key).ToHex(), Slice(want->first).ToHex());
       ASSERT_EQ(got_value, want->second);
     }
+  }
+}
+
+// Compressing on an executor changes nothing on disk.
+TEST_P(TableRoundTripTest, ParallelCompressionIsByteIdentical) {
+  test::Random rnd(13);
+  const Model model = MakeModel(&rnd, 4000, /*multi_version=*/true);
+  ASSERT_OK(Build(model, "/serial.sst"));
+  ThreadPool pool;
+  pool.SetBackgroundThreads(2);
+  for (int threads : {2, 4}) {
+    executor_ = &pool;
+    parallel_threads_ = threads;
+    ASSERT_OK(Build(model, "/parallel.sst"));
+    executor_ = nullptr;
+    parallel_threads_ = 1;
+    std::string serial, parallel;
+    ASSERT_OK(fake_.ReadFileContent("/serial.sst", &serial));
+    ASSERT_OK(fake_.ReadFileContent("/parallel.sst", &parallel));
+    ASSERT_EQ(serial.size(), parallel.size()) << threads << " threads";
+    EXPECT_TRUE(serial == parallel) << threads << " threads";
   }
 }
 
