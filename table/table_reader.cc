@@ -259,6 +259,16 @@ Status TableReader::ReadProperties(FilePrefetchBuffer* tail,
                               "rocksdb.external_sst_file.version");
   }
   if (properties_.is_external && properties_.external_sst_file_version >= 2) {
+    // The one value the properties checksum lets differ (ingestion writes
+    // it in place), so it is checked here instead.
+    if (properties_.external_sst_file_global_seqno > kMaxSequenceNumber) {
+      return Status::Corruption(
+          path, handle.offset(), handle.size(),
+          "rocksdb.external_sst_file.global_seqno " +
+              std::to_string(properties_.external_sst_file_global_seqno) +
+              " exceeds the largest sequence number " +
+              std::to_string(kMaxSequenceNumber));
+    }
     global_seqno_ = properties_.external_sst_file_global_seqno;
   }
   return Status::OK();

@@ -383,7 +383,8 @@ else
     check "the direct write opened its file with O_DIRECT" \
       grep -q 'd2.sst.strata_sst-tmp", O_WRONLY.*O_DIRECT' strace.txt
   else
-    echo "note: strace unavailable; O_DIRECT open flags not checked"
+    echo "note: strace unavailable or not permitted;" \
+      "O_DIRECT open flags not checked"
   fi
   if command -v fincore >/dev/null &&
     [[ $(stat -f -c %T .) != tmpfs ]]; then
