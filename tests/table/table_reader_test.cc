@@ -244,7 +244,7 @@ TEST_P(TableRoundTripTest, SingleByteCorruptionIsDetectedOrHarmless) {
   ASSERT_OK(Build(model, "/c.sst"));
   std::string good;
   ASSERT_OK(fake_.ReadFileContent("/c.sst", &good));
-  for (int trial = 0; trial < 60; ++trial) {
+  for (int trial = 0; trial < 200; ++trial) {
     std::string bad = good;
     const size_t pos = rnd.Uniform(bad.size());
     bad[pos] = static_cast<char>(bad[pos] ^ (1 + rnd.Uniform(255)));
