@@ -4,7 +4,7 @@
 //
 //   sst_bench --dir=<dir on the disk under test> [--num=5000000]
 //             [--lookups=1000000] [--bloom_bits=0] [--cache_mib=0]
-//             [--rocksdb_first] [google benchmark flags]
+//             [--readahead_kib=0] [--rocksdb_first] [google benchmark flags]
 //
 // Data: --num sorted entries with db_bench's 16-byte keys (the entry number
 // big-endian in 8 bytes, then 8 '0's) and 100-byte values from db_bench's
@@ -26,7 +26,9 @@
 // Scan/<none|zstd>/<warm|cold|direct>/<lib>: one full forward iteration.
 //   warm: buffered, file in the page cache; cold: buffered, file dropped
 //   from the page cache (fsync, then posix_fadvise DONTNEED); direct: direct
-//   reads. Default readahead on both.
+//   reads. Readahead: each library's automatic one (8 KiB doubling to
+//   256 KiB), or --readahead_kib on every miss (ReadOptions::readahead_size
+//   on both).
 // Get/<none|zstd>/<warm|direct>/<lib>: --lookups uniformly random existing
 //   keys, one at a time. strata: SstFileReader::Get; RocksDB 7.8.3 has no
 //   SstFileReader::Get, so one iterator Seek + key compare per lookup (one
@@ -44,7 +46,15 @@
 // SstFileWriter at first use and removed at exit. Counters: resident_pct is
 // the share of the file in the page cache when timing starts, dev_KiB_op the
 // bytes the process read from the device per item (/proc/self/io).
+#include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_reader.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/table.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,15 +68,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <rocksdb/cache.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/iterator.h>
-#include <rocksdb/options.h>
-#include <rocksdb/sst_file_reader.h>
-#include <rocksdb/sst_file_writer.h>
-#include <rocksdb/table.h>
 
 #include "env/writable_file_writer.h"
 #include "strata/env.h"
@@ -86,6 +87,7 @@ uint64_t g_num = 5'000'000;
 uint64_t g_lookups = 1'000'000;
 int g_bloom_bits = 0;
 uint64_t g_cache_mib = 0;
+uint64_t g_readahead_kib = 0;
 bool g_rocksdb_first = false;
 
 constexpr size_t kKeyBytes = 16;
@@ -100,7 +102,7 @@ const char* LibName(Lib lib) {
 }
 const char* CompressionName(bool zstd) { return zstd ? "zstd" : "none"; }
 const char* ReadModeName(ReadMode mode) {
-  return mode == ReadMode::kWarm ? "warm"
+  return mode == ReadMode::kWarm   ? "warm"
          : mode == ReadMode::kCold ? "cold"
                                    : "direct";
 }
@@ -238,7 +240,8 @@ TableOptions StrataTableOptions(bool zstd) {
   t.checksum = ChecksumType::kXXH3;
   t.block_size = 4096;
   t.block_restart_interval = 16;
-  t.compression = zstd ? CompressionType::kZSTD : CompressionType::kNoCompression;
+  t.compression =
+      zstd ? CompressionType::kZSTD : CompressionType::kNoCompression;
   t.bloom_bits_per_key = g_bloom_bits;
   return t;
 }
@@ -401,18 +404,18 @@ Status RocksDbWrite(const WriteCase& c, const std::string& path,
 void SetEntryCounters(benchmark::State& state) {
   const auto entries = static_cast<int64_t>(state.iterations() * g_num);
   state.SetItemsProcessed(entries);
-  state.SetBytesProcessed(entries * static_cast<int64_t>(kKeyBytes +
-                                                         kValueBytes));
+  state.SetBytesProcessed(entries *
+                          static_cast<int64_t>(kKeyBytes + kValueBytes));
 }
 
 void BM_Write(benchmark::State& state, WriteCase c) {
   const std::string path = g_dir + "/sst_bench_write.sst";
   uint64_t file_bytes = 0;
   for (auto _ : state) {
-    Status s = c.lib == Lib::kRocksDb    ? RocksDbWrite(c, path, &file_bytes)
-               : c.background_writes ? StrataWriteWithBackgroundWrites(
-                                           c, path, &file_bytes)
-                                     : StrataWrite(c, path, &file_bytes);
+    Status s = c.lib == Lib::kRocksDb ? RocksDbWrite(c, path, &file_bytes)
+               : c.background_writes
+                   ? StrataWriteWithBackgroundWrites(c, path, &file_bytes)
+                   : StrataWrite(c, path, &file_bytes);
     if (!s.ok()) {
       Fail(state, s);
       break;
@@ -486,15 +489,18 @@ void BM_Scan(benchmark::State& state, Lib lib, bool zstd, ReadMode mode) {
     uint64_t entries = 0;
     uint64_t bytes = 0;
     if (lib == Lib::kStrata) {
-      std::unique_ptr<Iterator> it = strata->NewIterator(SstReadOptions());
+      SstReadOptions read_options;
+      read_options.readahead_size = g_readahead_kib << 10;
+      std::unique_ptr<Iterator> it = strata->NewIterator(read_options);
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
         ++entries;
         bytes += it->key().size() + it->value().size();
       }
       s = it->status();
     } else {
-      std::unique_ptr<rocksdb::Iterator> it(
-          rocks->NewIterator(rocksdb::ReadOptions()));
+      rocksdb::ReadOptions read_options;
+      read_options.readahead_size = g_readahead_kib << 10;
+      std::unique_ptr<rocksdb::Iterator> it(rocks->NewIterator(read_options));
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
         ++entries;
         bytes += it->key().size() + it->value().size();
@@ -579,8 +585,8 @@ void BM_RawRead(benchmark::State& state, size_t read_bytes) {
   const uint64_t start_bytes = DeviceReadBytes();
   for (auto _ : state) {
     const uint64_t offset = positions == 0 ? 0 : (rng() % positions) * kPage;
-    const ssize_t n = ::pread(fd, buffer.data(), read_bytes,
-                              static_cast<off_t>(offset));
+    const ssize_t n =
+        ::pread(fd, buffer.data(), read_bytes, static_cast<off_t>(offset));
     if (n != static_cast<ssize_t>(read_bytes)) {
       Fail(state, IOStatus::FromErrno("pread " + path, n < 0 ? errno : EIO));
       break;
@@ -626,7 +632,8 @@ void RegisterAll() {
     }
   }
   for (bool zstd : {false, true}) {
-    for (ReadMode mode : {ReadMode::kWarm, ReadMode::kCold, ReadMode::kDirect}) {
+    for (ReadMode mode :
+         {ReadMode::kWarm, ReadMode::kCold, ReadMode::kDirect}) {
       for (Lib lib : libs) {
         const std::string name = std::string("Scan/") + CompressionName(zstd) +
                                  "/" + ReadModeName(mode) + "/" + LibName(lib);
@@ -676,6 +683,8 @@ int main(int argc, char** argv) {
       strata::g_bloom_bits = std::atoi(arg + 13);
     } else if (std::strncmp(arg, "--cache_mib=", 12) == 0) {
       strata::g_cache_mib = std::strtoull(arg + 12, nullptr, 10);
+    } else if (std::strncmp(arg, "--readahead_kib=", 16) == 0) {
+      strata::g_readahead_kib = std::strtoull(arg + 16, nullptr, 10);
     } else if (std::strcmp(arg, "--rocksdb_first") == 0) {
       strata::g_rocksdb_first = true;
     } else {
@@ -683,12 +692,11 @@ int main(int argc, char** argv) {
     }
   }
   argc = kept;
-  if (strata::g_dir.empty() || strata::g_num == 0 ||
-      strata::g_lookups == 0) {
+  if (strata::g_dir.empty() || strata::g_num == 0 || strata::g_lookups == 0) {
     std::fprintf(stderr,
                  "usage: sst_bench --dir=<dir> [--num=5000000] "
                  "[--lookups=1000000] [--bloom_bits=0] [--cache_mib=0] "
-                 "[--rocksdb_first] [benchmark flags]\n");
+                 "[--readahead_kib=0] [--rocksdb_first] [benchmark flags]\n");
     return 2;
   }
   strata::RegisterAll();
