@@ -173,7 +173,8 @@ Status TableBuilder::FlushDataBlock(const Slice* next_key) {
   PendingBlock* raw_block = block.get();
   const TableBuilderOptions* options = &options_;
   options_.executor->Submit([raw_block, options, promise] {
-    Compressor compressor;
+    // One context per executor thread, reused across blocks and tables.
+    thread_local Compressor compressor;
     Status s = compressor.Compress(options->compression,
                                    options->compression_level,
                                    options->format_version, raw_block->raw,
