@@ -1,6 +1,7 @@
 #include "env/fake_file_system.h"
 
 #include <cerrno>
+#include <functional>
 #include <mutex>
 #include <string_view>
 #include <utility>
@@ -124,54 +125,50 @@ IOStatus FakeFileSystem::NewWritableFile(
   return IOStatus::OK();
 }
 
-IOStatus FakeFileSystem::NewRandomAccessFile(
-    const std::string& path, const FileOptions& options,
-    std::unique_ptr<RandomAccessFile>* result) {
-  result->reset();
+IOStatus FakeFileSystem::OpenForReading(
+    const std::string& path, const FileOptions& options, const char* what,
+    bool mmap_allowed, const std::function<void(FakeOpenFile)>& create) {
   if (options.use_direct_reads && options.use_mmap_reads) {
     return MmapDirectConflict(path, "use_direct_reads", "use_mmap_reads");
   }
-  const char* kWhat = "open a file for random read";
   Guard lock(state_->mutex());
   int err = 0;
   FakeNodePtr node = FindFile(*state_, path, &err);
   if (node == nullptr) {
-    return PathError(kWhat, path, err);
+    return PathError(what, path, err);
   }
   if (options.use_direct_reads && state_->options().reject_direct_open) {
-    return DirectOpenRefused(kWhat, path);
+    return DirectOpenRefused(what, path);
   }
   const IOMode mode = options.use_direct_reads ? IOMode::kDirect
-                      : options.use_mmap_reads ? IOMode::kMmap
-                                               : IOMode::kBuffered;
-  *result = NewFakeRandomAccessFile(
+                      : options.use_mmap_reads && mmap_allowed
+                          ? IOMode::kMmap
+                          : IOMode::kBuffered;
+  // Still under the lock: the file factories require it.
+  create(
       FakeOpenFile{state_, std::move(node), path, mode, state_->generation()});
   return IOStatus::OK();
+}
+
+IOStatus FakeFileSystem::NewRandomAccessFile(
+    const std::string& path, const FileOptions& options,
+    std::unique_ptr<RandomAccessFile>* result) {
+  result->reset();
+  return OpenForReading(path, options, "open a file for random read",
+                        /*mmap_allowed=*/true, [&](FakeOpenFile opened) {
+                          *result = NewFakeRandomAccessFile(std::move(opened));
+                        });
 }
 
 IOStatus FakeFileSystem::NewSequentialFile(
     const std::string& path, const FileOptions& options,
     std::unique_ptr<SequentialFile>* result) {
   result->reset();
-  if (options.use_direct_reads && options.use_mmap_reads) {
-    return MmapDirectConflict(path, "use_direct_reads", "use_mmap_reads");
-  }
-  const char* kWhat = "open a file for sequential read";
-  Guard lock(state_->mutex());
-  int err = 0;
-  FakeNodePtr node = FindFile(*state_, path, &err);
-  if (node == nullptr) {
-    return PathError(kWhat, path, err);
-  }
-  if (options.use_direct_reads && state_->options().reject_direct_open) {
-    return DirectOpenRefused(kWhat, path);
-  }
   // Sequential files are never mapped: use_mmap_reads alone means buffered.
-  const IOMode mode =
-      options.use_direct_reads ? IOMode::kDirect : IOMode::kBuffered;
-  *result = NewFakeSequentialFile(
-      FakeOpenFile{state_, std::move(node), path, mode, state_->generation()});
-  return IOStatus::OK();
+  return OpenForReading(path, options, "open a file for sequential read",
+                        /*mmap_allowed=*/false, [&](FakeOpenFile opened) {
+                          *result = NewFakeSequentialFile(std::move(opened));
+                        });
 }
 
 IOStatus FakeFileSystem::NewDirectory(const std::string& path,

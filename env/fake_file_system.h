@@ -60,6 +60,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +72,7 @@
 namespace strata {
 
 class FakeFsState;
+struct FakeOpenFile;
 
 class FakeFileSystem : public FileSystem {
  public:
@@ -189,6 +191,13 @@ class FakeFileSystem : public FileSystem {
   IOStatus WriteFileContent(const std::string& path, Slice content);
 
  private:
+  // Shared by NewRandomAccessFile and NewSequentialFile: checks the options,
+  // finds the file, decides the mode and calls `create` under the state's
+  // mutex (as the file factories require).
+  IOStatus OpenForReading(const std::string& path, const FileOptions& options,
+                          const char* what, bool mmap_allowed,
+                          const std::function<void(FakeOpenFile)>& create);
+
   // The state, shared with every file object (env/fake_file_system_state.h).
   std::shared_ptr<FakeFsState> state_;
 };
