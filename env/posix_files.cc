@@ -59,32 +59,22 @@ class PosixWritableFile final : public WritableFile {
   }
 
   IOStatus Flush() override {
-    if (descriptor_.closed()) {
-      return Status::IOError(ClosedContext(PathErrorContext("flush", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "flush", path()));
     return IOStatus::OK();
   }
 
   IOStatus Sync() override {
-    if (descriptor_.closed()) {
-      return Status::IOError(
-          ClosedContext(PathErrorContext("fdatasync", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "fdatasync", path()));
     return DataSync(descriptor_.fd(), path());
   }
 
   IOStatus Fsync() override {
-    if (descriptor_.closed()) {
-      return Status::IOError(ClosedContext(PathErrorContext("fsync", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "fsync", path()));
     return FullSync(descriptor_.fd(), path());
   }
 
   IOStatus RangeSync(uint64_t offset, uint64_t nbytes) override {
-    if (descriptor_.closed()) {
-      return Status::IOError(
-          ClosedContext(PathErrorContext("sync_file_range", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "sync_file_range", path()));
     // Direct writes leave nothing dirty in the page cache to start.
     if (mode_ == IOMode::kDirect || !range_sync_usable_) {
       return IOStatus::OK();
@@ -93,18 +83,12 @@ class PosixWritableFile final : public WritableFile {
   }
 
   IOStatus Allocate(uint64_t offset, uint64_t len) override {
-    if (descriptor_.closed()) {
-      return Status::IOError(
-          ClosedContext(PathErrorContext("fallocate", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "fallocate", path()));
     return Preallocate(descriptor_.fd(), path(), offset, len);
   }
 
   IOStatus InvalidateCache(uint64_t offset, uint64_t len) override {
-    if (descriptor_.closed()) {
-      return Status::IOError(
-          ClosedContext(PathErrorContext("fadvise DONTNEED", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "fadvise DONTNEED", path()));
     if (mode_ == IOMode::kDirect) {
       return IOStatus::OK();
     }

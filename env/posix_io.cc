@@ -13,6 +13,14 @@
 
 namespace strata {
 
+IOStatus CheckOpen(const PosixDescriptor& descriptor, std::string_view what,
+                   const std::string& path) {
+  if (!descriptor.closed()) {
+    return IOStatus::OK();
+  }
+  return Status::IOError(ClosedContext(PathErrorContext(what, path)));
+}
+
 std::string ClosedContext(std::string_view context) {
   return std::string(context) + ": file is already closed";
 }

@@ -88,4 +88,9 @@ class PosixDescriptor {
   const std::string path_;
 };
 
+// OK while `descriptor` is open; else IOError "While <what>: <path>: file is
+// already closed", the error of every call made after Close().
+IOStatus CheckOpen(const PosixDescriptor& descriptor, std::string_view what,
+                   const std::string& path);
+
 }  // namespace strata

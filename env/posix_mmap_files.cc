@@ -63,16 +63,12 @@ class PosixMmapWritableFile final : public WritableFile {
   }
 
   IOStatus Flush() override {
-    if (descriptor_.closed()) {
-      return Status::IOError(ClosedContext(PathErrorContext("flush", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "flush", path()));
     return IOStatus::OK();
   }
 
   IOStatus Sync() override {
-    if (descriptor_.closed()) {
-      return Status::IOError(ClosedContext(PathErrorContext("msync", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "msync", path()));
     STRATA_RETURN_IF_ERROR(Msync());
     // msync writes the pages; the growth by ftruncate is metadata that
     // fdatasync makes durable too.
@@ -80,18 +76,13 @@ class PosixMmapWritableFile final : public WritableFile {
   }
 
   IOStatus Fsync() override {
-    if (descriptor_.closed()) {
-      return Status::IOError(ClosedContext(PathErrorContext("fsync", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "fsync", path()));
     STRATA_RETURN_IF_ERROR(Msync());
     return FullSync(descriptor_.fd(), path());
   }
 
   IOStatus RangeSync(uint64_t offset, uint64_t nbytes) override {
-    if (descriptor_.closed()) {
-      return Status::IOError(
-          ClosedContext(PathErrorContext("sync_file_range", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "sync_file_range", path()));
     // Pages written through a shared mapping are dirty page-cache pages, so
     // sync_file_range starts their write-back like a buffered file's.
     if (!range_sync_usable_) {
@@ -101,18 +92,12 @@ class PosixMmapWritableFile final : public WritableFile {
   }
 
   IOStatus Allocate(uint64_t offset, uint64_t len) override {
-    if (descriptor_.closed()) {
-      return Status::IOError(
-          ClosedContext(PathErrorContext("fallocate", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "fallocate", path()));
     return Preallocate(descriptor_.fd(), path(), offset, len);
   }
 
   IOStatus InvalidateCache(uint64_t offset, uint64_t len) override {
-    if (descriptor_.closed()) {
-      return Status::IOError(
-          ClosedContext(PathErrorContext("fadvise DONTNEED", path())));
-    }
+    STRATA_RETURN_IF_ERROR(CheckOpen(descriptor_, "fadvise DONTNEED", path()));
     // Pages still mapped are not dropped; the call only helps for ranges
     // already written back.
     return FadviseDontNeed(descriptor_.fd(), path(), offset, len);
