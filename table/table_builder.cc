@@ -18,6 +18,28 @@ IndexBuilderOptions MakeIndexOptions(const TableBuilderOptions& o) {
   return io;
 }
 
+// Compresses `raw` into *stored as `options` ask and returns the type to
+// store it with: the compression type, or kNoCompression when the block is
+// to be stored raw. Stored compressed only if that saves at least 12.5%
+// (section 6); a compressor failure (the type was checked at construction,
+// so only a library error) also stores it raw, as RocksDB does, so the table
+// stays readable and correct.
+CompressionType CompressForStorage(const TableBuilderOptions& options,
+                                   Compressor* compressor, Slice raw,
+                                   std::string* stored) {
+  if (options.compression == CompressionType::kNoCompression ||
+      raw.size() >= kCompressionSizeLimit) {
+    return CompressionType::kNoCompression;
+  }
+  Status s =
+      compressor->Compress(options.compression, options.compression_level,
+                           options.format_version, raw, stored);
+  if (s.ok() && GoodCompressionRatio(stored->size(), raw.size())) {
+    return options.compression;
+  }
+  return CompressionType::kNoCompression;
+}
+
 std::string KeyForMessage(Slice internal_key) {
   ParsedInternalKey parsed;
   if (ParseInternalKey(internal_key, &parsed).ok()) {
@@ -45,19 +67,19 @@ TableBuilder::TableBuilder(const TableBuilderOptions& options,
       props_(options.identity) {
   const std::string where = " (table " + file->path() + ")";
   if (options.format_version < 2 || options.format_version > 5) {
-    status_ = Status::InvalidArgument(
-        "format_version " + std::to_string(options.format_version) +
-        " cannot be written; use 2 to 5" + where);
+    status_ = Status::InvalidArgument("format_version " +
+                                      std::to_string(options.format_version) +
+                                      " cannot be written; use 2 to 5" + where);
   } else if (!CompressionTypeSupported(options.compression)) {
     status_ = Status::NotSupported(
-        "compression " +
-        std::string(CompressionTypeName(options.compression)) +
+        "compression " + std::string(CompressionTypeName(options.compression)) +
         " is not supported by this build" + where);
   } else if (options.block_restart_interval < 1 ||
              options.index_block_restart_interval < 1) {
     status_ = Status::InvalidArgument(
         "block_restart_interval and index_block_restart_interval must be "
-        ">= 1" + where);
+        ">= 1" +
+        where);
   } else if (options.block_size_deviation < 0 ||
              options.block_size_deviation > 100) {
     status_ = Status::InvalidArgument(
@@ -75,8 +97,10 @@ TableBuilder::TableBuilder(const TableBuilderOptions& options,
   props_.num_deletions = props_.num_merge_operands = 0;
   props_.num_range_deletions = 0;
   props_.format_version = 0;  // Always 0 for block-based tables.
-  props_.compression_name = std::string(CompressionTypeName(options.compression));
-  props_.compression_options = CompressionOptionsString(options.compression_level);
+  props_.compression_name =
+      std::string(CompressionTypeName(options.compression));
+  props_.compression_options =
+      CompressionOptionsString(options.compression_level);
   props_.filter_policy_name = filter_builder_ ? "bloomfilter" : "";
 }
 
@@ -135,8 +159,8 @@ Status TableBuilder::Add(Slice internal_key, Slice value) {
   return Status::OK();
 }
 
-Status TableBuilder::AddRangeTombstone(Slice begin_user_key,
-                                       Slice end_user_key, uint64_t sequence) {
+Status TableBuilder::AddRangeTombstone(Slice begin_user_key, Slice end_user_key,
+                                       uint64_t sequence) {
   if (!status_.ok()) return status_;
   if (finished_) return Status::InvalidArgument("Add after Finish");
   const std::string key =
@@ -175,21 +199,13 @@ Status TableBuilder::FlushDataBlock(const Slice* next_key) {
   options_.executor->Submit([raw_block, options, promise] {
     // One context per executor thread, reused across blocks and tables.
     thread_local Compressor compressor;
-    Status s = compressor.Compress(options->compression,
-                                   options->compression_level,
-                                   options->format_version, raw_block->raw,
-                                   &raw_block->stored);
-    // As in WriteBlock: stored compressed only if that saves 12.5%.
-    if (s.ok() && GoodCompressionRatio(raw_block->stored.size(),
-                                       raw_block->raw.size())) {
-      raw_block->type = options->compression;
-    } else {
-      raw_block->stored.clear();
-    }
+    raw_block->type = CompressForStorage(*options, &compressor, raw_block->raw,
+                                         &raw_block->stored);
     promise->set_value();
   });
   pending_blocks_.push_back(std::move(block));
-  const size_t max_in_flight = 2 * static_cast<size_t>(options_.parallel_threads);
+  const size_t max_in_flight =
+      2 * static_cast<size_t>(options_.parallel_threads);
   return DrainPendingBlocks(/*all=*/pending_blocks_.size() >= max_in_flight);
 }
 
@@ -238,20 +254,13 @@ Status TableBuilder::WriteDataBlock(PendingBlock* block) {
 
 Status TableBuilder::WriteBlock(Slice raw, bool compressible,
                                 BlockHandle* handle) {
-  if (compressible && options_.compression != CompressionType::kNoCompression &&
-      raw.size() < kCompressionSizeLimit) {
-    Status s = compressor_.Compress(options_.compression,
-                                    options_.compression_level,
-                                    options_.format_version, raw, &compressed_);
-    // Stored compressed only if that saves at least 12.5% (section 6). A
-    // compressor failure (the type was checked at construction, so only a
-    // library error) stores the block raw, as RocksDB does: the table stays
-    // readable and correct.
-    if (s.ok() && GoodCompressionRatio(compressed_.size(), raw.size())) {
-      return WriteRawBlock(compressed_, options_.compression, handle);
-    }
-  }
-  return WriteRawBlock(raw, CompressionType::kNoCompression, handle);
+  const CompressionType type =
+      compressible
+          ? CompressForStorage(options_, &compressor_, raw, &compressed_)
+          : CompressionType::kNoCompression;
+  return type == CompressionType::kNoCompression
+             ? WriteRawBlock(raw, CompressionType::kNoCompression, handle)
+             : WriteRawBlock(compressed_, type, handle);
 }
 
 Status TableBuilder::WriteRawBlock(Slice stored, CompressionType type,
@@ -297,15 +306,14 @@ Status TableBuilder::Finish() {
   props_.index_key_is_user_key = index_builder_.index_key_is_user_key();
   props_.index_value_is_delta_encoded =
       index_builder_.index_value_is_delta_encoded();
-  STRATA_RETURN_IF_ERROR(WriteBlock(index, /*compressible=*/true,
-                                    &index_handle));
+  STRATA_RETURN_IF_ERROR(
+      WriteBlock(index, /*compressible=*/true, &index_handle));
 
   // Range deletions, in call order.
   if (props_.num_range_deletions > 0) {
     BlockHandle handle;
-    STRATA_RETURN_IF_ERROR(WriteRawBlock(range_del_block_.Finish(),
-                                         CompressionType::kNoCompression,
-                                         &handle));
+    STRATA_RETURN_IF_ERROR(WriteRawBlock(
+        range_del_block_.Finish(), CompressionType::kNoCompression, &handle));
     metaindex.Add(kRangeDelBlockName, handle);
   }
 
