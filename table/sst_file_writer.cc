@@ -3,7 +3,6 @@
 // external-file properties, strict key order).
 #include "strata/sst_file_writer.h"
 
-#include <random>
 
 #include "env/writable_file_writer.h"
 #include "strata/env.h"
@@ -18,18 +17,6 @@ namespace {
 // RocksDB drops written pages from the cache every this many bytes.
 constexpr uint64_t kInvalidatePageCacheEveryBytes = 1 << 20;
 
-// 20 characters of [0-9A-Z], like RocksDB's session ids.
-std::string NewSessionId() {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  std::random_device device;
-  std::mt19937_64 gen((static_cast<uint64_t>(device()) << 32) ^ device());
-  std::string id(20, '0');
-  for (char& c : id) {
-    c = kAlphabet[gen() % 36];
-  }
-  return id;
-}
-
 }  // namespace
 
 struct SstFileWriter::Rep {
@@ -37,7 +24,7 @@ struct SstFileWriter::Rep {
       : options(o),
         fs(o.file_system != nullptr ? o.file_system
                                     : Env::Default()->file_system()),
-        session_id(NewSessionId()) {
+        session_id(NewDbSessionId()) {
     if (o.parallel_threads > 1) {
       compression_pool.SetBackgroundThreads(o.parallel_threads);
     }

@@ -1,6 +1,7 @@
 #include "table/table_properties.h"
 
 #include <algorithm>
+#include <random>
 
 #include "util/coding.h"
 
@@ -170,6 +171,17 @@ std::string CompressionOptionsString(int level) {
   return "window_bits=-14; level=" + std::to_string(level) +
          "; strategy=0; max_dict_bytes=0; zstd_max_train_bytes=0; enabled=0; "
          "max_dict_buffer_bytes=0; use_zstd_dict_trainer=1; ";
+}
+
+std::string NewDbSessionId() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::random_device device;
+  std::mt19937_64 gen((static_cast<uint64_t>(device()) << 32) ^ device());
+  std::string id(20, '0');
+  for (char& c : id) {
+    c = kAlphabet[gen() % 36];
+  }
+  return id;
 }
 
 }  // namespace strata

@@ -82,4 +82,8 @@ Status DecodeTableProperty(Slice name, Slice value, TableProperties* props);
 // max_dict_buffer_bytes=0; use_zstd_dict_trainer=1; ".
 std::string CompressionOptionsString(int level);
 
+// A fresh random session id: 20 characters of [0-9A-Z], like RocksDB's
+// (the rocksdb.db.session.id property of every table a session writes).
+std::string NewDbSessionId();
+
 }  // namespace strata

@@ -173,6 +173,9 @@ Status TableReader::Open(const TableReaderOptions& options,
                               "metaindex has no rocksdb.properties block");
   }
   STRATA_RETURN_IF_ERROR(t->ReadProperties(&tail, props->second));
+  if (options.global_seqno != kDisableGlobalSequenceNumber) {
+    t->global_seqno_ = options.global_seqno;
+  }
 
   auto range_del = meta.find(std::string(kRangeDelBlockName));
   if (range_del != meta.end()) {

@@ -50,6 +50,10 @@ struct TableReaderOptions {
   // so their memory is charged to it; the reader keeps them pinned for its
   // lifetime. Otherwise the reader owns them outside any cache.
   bool cache_index_and_filter_blocks = false;
+  // When set, every key reads with this sequence number, whatever the file's
+  // properties say: the store records an ingested file's global sequence
+  // number in its MANIFEST instead of rewriting the file.
+  SequenceNumber global_seqno = kDisableGlobalSequenceNumber;
 };
 
 // Per read or per iterator.
