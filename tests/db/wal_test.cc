@@ -123,13 +123,16 @@ ReadResult ReadAll(FileSystem* fs, const std::string& path,
     result.record_offsets.push_back(reader.last_record_offset());
     result.record_ends.push_back(reader.end_of_good_data());
   }
-  // Reading on after the end changes nothing.
-  EXPECT_FALSE(reader.ReadRecord(&record, &scratch));
-  result.reports = reporter.reports;
   result.tail_torn = reader.tail_torn();
   result.torn_tail_bytes = reader.torn_tail_bytes();
   result.end_of_good_data = reader.end_of_good_data();
   result.status = reader.status();
+  // Reading on after the end changes nothing.
+  EXPECT_FALSE(reader.ReadRecord(&record, &scratch));
+  EXPECT_EQ(reader.tail_torn(), result.tail_torn);
+  EXPECT_EQ(reader.torn_tail_bytes(), result.torn_tail_bytes);
+  EXPECT_EQ(reader.end_of_good_data(), result.end_of_good_data);
+  result.reports = reporter.reports;
   return result;
 }
 
