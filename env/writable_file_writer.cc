@@ -288,6 +288,20 @@ IOStatus WritableFileWriter::Sync() {
   return IOStatus::OK();
 }
 
+IOStatus WritableFileWriter::Fsync() {
+  STRATA_RETURN_IF_ERROR(Flush());
+  if (!unsynced_) {
+    return IOStatus::OK();
+  }
+  ++counters_.fsyncs;
+  IOStatus s = file_->Fsync();
+  if (!s.ok()) {
+    return Poison(std::move(s));
+  }
+  unsynced_ = false;
+  return IOStatus::OK();
+}
+
 IOStatus WritableFileWriter::Close() {
   if (closed_) {
     return close_status_;

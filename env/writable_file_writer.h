@@ -109,6 +109,10 @@ class WritableFileWriter {
   // Flush(), then fdatasync (also in direct mode: "Our decisions", S46).
   // Nothing is synced if nothing was written since the last sync.
   IOStatus Sync();
+  // Flush(), then fsync: like Sync() but also makes all metadata durable
+  // (the WAL's use_fsync). Nothing is synced if nothing was written since
+  // the last Sync() or Fsync().
+  IOStatus Fsync();
   // Flush; direct mode: Truncate(size()), then Fsync; then closes the file.
   // Closing twice returns the first Close()'s status.
   IOStatus Close();

@@ -526,6 +526,18 @@ TEST_F(WritableFileWriterTest, SyncWithNothingNewIssuesNoSync) {
   ASSERT_OK(writer->Close());
 }
 
+TEST_F(WritableFileWriterTest, FsyncFlushesAndIssuesOneFsync) {
+  auto writer = OpenWriter(&fs_, "/f", false, WritableFileWriterOptions());
+  ASSERT_OK(writer->Append("abc"));
+  ASSERT_OK(writer->Fsync());
+  ASSERT_OK(writer->Fsync());  // Nothing new: no second fsync.
+  EXPECT_EQ(CountOps("/f", FileOp::kFsync), 1u);
+  EXPECT_EQ(CountOps("/f", FileOp::kSync), 0u);
+  EXPECT_EQ(writer->counters().fsyncs, 1u);
+  EXPECT_EQ(fake_.SyncedSize("/f"), 3u);
+  ASSERT_OK(writer->Close());
+}
+
 TEST_F(WritableFileWriterTest, BufferStartsAt64KiBAndDoublesToMax) {
   auto writer = OpenWriter(&fs_, "/g", true, WritableFileWriterOptions());
   EXPECT_EQ(writer->buffer_capacity(), 64u << 10);
