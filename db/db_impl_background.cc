@@ -144,6 +144,7 @@ Status DBImpl::FlushOldestMemTable(std::unique_lock<std::mutex>& lock) {
   const uint64_t next_wal =
       imm_.size() > 1 ? imm_[1].wal_number : mem_.wal_number;
   edit.set_log_number(next_wal);
+  edit.set_last_sequence(last_sequence_.load());
   s = versions_->LogAndApply(&edit);
   pending_outputs_.erase(number);
   if (!s.ok()) return s;
@@ -213,7 +214,10 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock,
       for (const auto& out : outputs) edit.AddFile(c->output_level(), out);
     }
   }
-  if (s.ok()) s = versions_->LogAndApply(&edit);
+  if (s.ok()) {
+    edit.set_last_sequence(last_sequence_.load());
+    s = versions_->LogAndApply(&edit);
+  }
   for (const auto& out : outputs) pending_outputs_.erase(out.number);
   for (uint64_t n : inputs) busy_files_.erase(n);
   --bg_compaction_running_;

@@ -214,6 +214,7 @@ Status DBImpl::OpenImpl() {
   if (!s.ok()) return s;
   versions_->set_last_sequence(max_sequence);
   last_sequence_.store(max_sequence);
+  if (mem_.mem == nullptr) mem_.mem = std::make_shared<MemTable>();
 
   if (read_only_) {
     RegisterLiveFiles(*versions_->current());

@@ -173,11 +173,13 @@ Status VerifyNewTable(const TableOutputContext& context,
       std::make_unique<RandomAccessFileReader>(std::move(file)),
       meta.file_size, &reader);
   if (!s.ok()) return s;
-  if (reader->properties().num_entries != meta.num_entries) {
+  // The property counts range tombstones too, as RocksDB's does.
+  const uint64_t written = meta.num_entries + meta.num_range_deletions;
+  if (reader->properties().num_entries != written) {
     return Status::Corruption(
         path + ": the new table holds " +
         std::to_string(reader->properties().num_entries) +
-        " entries, but " + std::to_string(meta.num_entries) + " were written");
+        " entries, but " + std::to_string(written) + " were written");
   }
   if (full_check) {
     s = reader->VerifyChecksum(EffectiveCompactionReadahead(*context.options));

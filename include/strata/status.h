@@ -43,7 +43,7 @@ class [[nodiscard]] Status {
   ~Status() = default;
 
   static Status OK() { return Status(); }
-  static Status NotFound(std::string_view msg) {
+  static Status NotFound(std::string_view msg = {}) {
     return Status(Code::kNotFound, msg);
   }
   static Status Corruption(std::string_view msg) {

@@ -1,0 +1,271 @@
+// DB basics on the in-memory file system: writes, reads, iteration,
+// snapshots, flush, compaction, reopen, validation and the probe.
+#include <map>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "db/db_options.h"
+#include "env/fake_file_system.h"
+#include "strata/db.h"
+#include "strata/env.h"
+#include "strata/iterator.h"
+#include "strata/statistics.h"
+#include "strata/write_batch.h"
+#include "testutil/testutil.h"
+
+namespace strata {
+namespace {
+
+class DBBasicTest : public ::testing::Test {
+ protected:
+  DBBasicTest() : env_(&fs_, &clock_) {
+    options_.env = &env_;
+    options_.create_if_missing = true;
+    options_.statistics = CreateDBStatistics();
+  }
+  ~DBBasicTest() override { db_.reset(); }
+
+  void Open() { ASSERT_OK(DB::Open(options_, "/db", &db_)); }
+  void Reopen() {
+    if (db_ != nullptr) ASSERT_OK(db_->Close());
+    db_.reset();
+    Open();
+  }
+  std::string Get(const std::string& key, const Snapshot* snap = nullptr) {
+    ReadOptions ro;
+    ro.snapshot = snap;
+    std::string value;
+    Status s = db_->Get(ro, key, &value);
+    if (s.IsNotFound()) return "NOT_FOUND";
+    if (!s.ok()) return "ERROR: " + s.ToString();
+    return value;
+  }
+  std::string Scan(bool reverse = false) {
+    auto it = db_->NewIterator(ReadOptions());
+    std::string out;
+    if (reverse) {
+      for (it->SeekToLast(); it->Valid(); it->Prev()) {
+        out += it->key().ToString() + "=" + it->value().ToString() + " ";
+      }
+    } else {
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        out += it->key().ToString() + "=" + it->value().ToString() + " ";
+      }
+    }
+    EXPECT_OK(it->status());
+    return out;
+  }
+  int NumTableFiles() {
+    return static_cast<int>(db_->GetLiveFilesMetaData().size());
+  }
+
+  FakeFileSystem fs_;
+  ManualClock clock_;
+  Env env_;
+  Options options_;
+  std::unique_ptr<DB> db_;
+};
+
+TEST_F(DBBasicTest, PutGetDelete) {
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "1"));
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "2"));
+  EXPECT_EQ("1", Get("a"));
+  EXPECT_EQ("2", Get("b"));
+  ASSERT_OK(db_->Delete(WriteOptions(), "a"));
+  EXPECT_EQ("NOT_FOUND", Get("a"));
+  EXPECT_EQ("b=2 ", Scan());
+}
+
+TEST_F(DBBasicTest, SurvivesReopenFromWal) {
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), "k1", "v1"));
+  ASSERT_OK(db_->Put(WriteOptions(), "k2", "v2"));
+  ASSERT_OK(db_->Delete(WriteOptions(), "k1"));
+  Reopen();
+  EXPECT_EQ("NOT_FOUND", Get("k1"));
+  EXPECT_EQ("v2", Get("k2"));
+  // Recovery flushed the WAL's contents to an L0 table.
+  EXPECT_EQ(1, NumTableFiles());
+}
+
+TEST_F(DBBasicTest, FlushThenReadFromTable) {
+  Open();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_OK(db_->Put(WriteOptions(), "key" + std::to_string(i),
+                       "value" + std::to_string(i)));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  EXPECT_EQ(1, NumTableFiles());
+  EXPECT_EQ("value42", Get("key42"));
+  EXPECT_EQ("NOT_FOUND", Get("key100"));
+  Reopen();
+  EXPECT_EQ("value7", Get("key7"));
+}
+
+TEST_F(DBBasicTest, SnapshotsSeeOldValues) {
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "old"));
+  const Snapshot* snap = db_->GetSnapshot();
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "new"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  EXPECT_EQ("new", Get("k"));
+  EXPECT_EQ("old", Get("k", snap));
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  EXPECT_EQ("old", Get("k", snap));
+  db_->ReleaseSnapshot(snap);
+}
+
+TEST_F(DBBasicTest, DeleteRangeHidesKeysEverywhere) {
+  Open();
+  for (char c = 'a'; c <= 'h'; ++c) {
+    ASSERT_OK(db_->Put(WriteOptions(), std::string(1, c), "x"));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(db_->DeleteRange(WriteOptions(), "c", "f"));
+  EXPECT_EQ("NOT_FOUND", Get("c"));
+  EXPECT_EQ("NOT_FOUND", Get("e"));
+  EXPECT_EQ("x", Get("f"));
+  EXPECT_EQ("a=x b=x f=x g=x h=x ", Scan());
+  EXPECT_EQ("h=x g=x f=x b=x a=x ", Scan(/*reverse=*/true));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  EXPECT_EQ("NOT_FOUND", Get("d"));
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  EXPECT_EQ("NOT_FOUND", Get("d"));
+  EXPECT_EQ("a=x b=x f=x g=x h=x ", Scan());
+  Reopen();
+  EXPECT_EQ("a=x b=x f=x g=x h=x ", Scan());
+}
+
+TEST_F(DBBasicTest, WriteBatchIsAtomicAndOrdered) {
+  Open();
+  WriteBatch batch;
+  ASSERT_OK(batch.Put("a", "1"));
+  ASSERT_OK(batch.Put("a", "2"));
+  ASSERT_OK(batch.Delete("b"));
+  ASSERT_OK(batch.Put("c", "3"));
+  ASSERT_OK(db_->Write(WriteOptions(), &batch));
+  EXPECT_EQ("a=2 c=3 ", Scan());
+}
+
+TEST_F(DBBasicTest, CompactionMergesLevel0) {
+  options_.level0_file_num_compaction_trigger = 2;
+  Open();
+  std::map<std::string, std::string> model;
+  for (int round = 0; round < 6; ++round) {
+    for (int i = 0; i < 50; ++i) {
+      const std::string key = "k" + std::to_string((i * 7 + round) % 80);
+      const std::string value = "r" + std::to_string(round);
+      ASSERT_OK(db_->Put(WriteOptions(), key, value));
+      model[key] = value;
+    }
+    ASSERT_OK(db_->Flush(FlushOptions()));
+  }
+  ASSERT_OK(db_->WaitForCompact());
+  uint64_t l0 = 0;
+  ASSERT_TRUE(db_->GetIntProperty("rocksdb.num-files-at-level0", &l0));
+  EXPECT_LT(l0, 2u);
+  for (const auto& [k, v] : model) EXPECT_EQ(v, Get(k)) << k;
+  Reopen();
+  for (const auto& [k, v] : model) EXPECT_EQ(v, Get(k)) << k;
+}
+
+TEST_F(DBBasicTest, ValidationMessagesAreExact) {
+  options_.allow_mmap_reads = true;
+  options_.use_direct_reads = true;
+  options_.allow_mmap_writes = true;
+  options_.use_direct_io_for_flush_and_compaction = true;
+  Status s = DB::Open(options_, "/db", &db_);
+  EXPECT_EQ(
+      "Not implemented: If memory mapped reads (allow_mmap_reads) are enabled "
+      "then direct I/O reads (use_direct_reads) must be disabled. ",
+      s.ToString());
+  options_.use_direct_reads = false;
+  s = DB::Open(options_, "/db", &db_);
+  EXPECT_EQ(
+      "Not implemented: If memory mapped reads (allow_mmap_reads) are enabled "
+      "then direct I/O writes (use_direct_io_for_flush_and_compaction) must "
+      "be disabled. ",
+      s.ToString());
+  options_.allow_mmap_reads = false;
+  s = DB::Open(options_, "/db", &db_);
+  EXPECT_EQ(
+      "Not implemented: If memory mapped writes (allow_mmap_writes) are "
+      "enabled then direct I/O writes (use_direct_io_for_flush_and_compaction) "
+      "must be disabled. ",
+      s.ToString());
+  options_.allow_mmap_writes = false;
+  options_.writable_file_max_buffer_size = 0;
+  s = DB::Open(options_, "/db", &db_);
+  EXPECT_EQ(
+      "Invalid argument: writes in direct IO require "
+      "writable_file_max_buffer_size > 0",
+      s.ToString());
+  // Nothing was created by any of the failed opens.
+  EXPECT_FALSE(fs_.FileExists("/db").ok());
+}
+
+TEST_F(DBBasicTest, ProbeRejectsFileSystemWithoutDirectIO) {
+  FakeFileSystem::Options fo;
+  fo.reject_direct_open = true;
+  FakeFileSystem no_direct(fo);
+  Env env(&no_direct, &clock_);
+  options_.env = &env;
+  options_.use_direct_reads = true;
+  Status s = DB::Open(options_, "/db", &db_);
+  ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos,
+            s.ToString().find("Direct I/O is not supported by the specified "
+                              "DB."))
+      << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("/db")) << s.ToString();
+  EXPECT_FALSE(no_direct.FileExists("/db").ok()) << "left a directory behind";
+
+  FakeFileSystem::Options io_fo;
+  io_fo.reject_direct_io = true;
+  FakeFileSystem accepts_open(io_fo);
+  Env env2(&accepts_open, &clock_);
+  options_.env = &env2;
+  s = DB::Open(options_, "/db", &db_);
+  ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("direct write"))
+      << s.ToString();
+  EXPECT_FALSE(accepts_open.FileExists("/db").ok());
+
+  // Opt-in fallback: opens buffered, one warning, one tick.
+  options_.direct_io_fallback = true;
+  ASSERT_OK(DB::Open(options_, "/db", &db_));
+  EXPECT_EQ(1u, options_.statistics->getTickerCount(DIRECT_IO_FALLBACK));
+  EXPECT_FALSE(db_->GetOptions().use_direct_reads);
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "v"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  EXPECT_EQ("v", Get("k"));
+  db_.reset();
+}
+
+TEST_F(DBBasicTest, SecondOpenFailsOnLock) {
+  Open();
+  std::unique_ptr<DB> second;
+  Status s = DB::Open(options_, "/db", &second);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(std::string::npos, s.ToString().find("LOCK")) << s.ToString();
+}
+
+TEST_F(DBBasicTest, ReadOnlyOpenSeesWalContents) {
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "1"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "2"));
+  options_.avoid_flush_during_shutdown = true;
+  ASSERT_OK(db_->Close());
+  db_.reset();
+  ASSERT_OK(DB::OpenForReadOnly(options_, "/db", &db_));
+  EXPECT_EQ("1", Get("a"));
+  EXPECT_EQ("2", Get("b"));
+  EXPECT_TRUE(db_->Put(WriteOptions(), "c", "3").IsNotSupported());
+}
+
+}  // namespace
+}  // namespace strata
