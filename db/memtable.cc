@@ -87,9 +87,7 @@ class MemTableIterator final : public InternalIterator {
   void SeekToFirst() override { iter_.SeekToFirst(); }
   void SeekToLast() override { iter_.SeekToLast(); }
   void Seek(Slice target) override { iter_.Seek(Split(target)); }
-  void SeekForPrev(Slice target) override {
-    iter_.SeekForPrev(Split(target));
-  }
+  void SeekForPrev(Slice target) override { iter_.SeekForPrev(Split(target)); }
   void Next() override { iter_.Next(); }
   void Prev() override { iter_.Prev(); }
   Slice key() const override { return EntryKey(iter_.key()); }
@@ -109,16 +107,14 @@ MemTable::MemTable()
     : points_(KeyComparator(), &arena_),
       range_deletions_(KeyComparator(), &arena_) {}
 
-void MemTable::Add(SequenceNumber seq, ValueType type, Slice key,
-                   Slice value) {
+void MemTable::Add(SequenceNumber seq, ValueType type, Slice key, Slice value) {
   assert(type == ValueType::kValue || type == ValueType::kDeletion ||
          type == ValueType::kSingleDeletion ||
          type == ValueType::kRangeDeletion);
   assert(seq <= kMaxSequenceNumber);
   assert(key.size() <= UINT32_MAX - kInternalKeyTrailerSize);
   assert(value.size() <= UINT32_MAX);
-  Table& table =
-      type == ValueType::kRangeDeletion ? range_deletions_ : points_;
+  Table& table = type == ValueType::kRangeDeletion ? range_deletions_ : points_;
 #ifndef NDEBUG
   {
     // The DB gives every entry its own sequence number.
@@ -192,9 +188,8 @@ MemTable::GetResult MemTable::Get(
     SequenceNumber* found_seq,
     SequenceNumber* max_covering_tombstone_seq) const {
   if (num_range_deletes() > 0) {
-    *max_covering_tombstone_seq =
-        std::max(*max_covering_tombstone_seq,
-                 MaxCoveringTombstone(user_key, read_seq));
+    *max_covering_tombstone_seq = std::max(
+        *max_covering_tombstone_seq, MaxCoveringTombstone(user_key, read_seq));
   }
   Table::Iterator iter(&points_);
   // The first entry of user_key with sequence <= read_seq.

@@ -122,8 +122,8 @@ class SkipList {
       return reinterpret_cast<Node*>(key - sizeof(std::atomic<Node*>));
     }
     int stashed_height() const {
-      return static_cast<int>(reinterpret_cast<uintptr_t>(
-          bottom_.load(std::memory_order_relaxed)));
+      return static_cast<int>(
+          reinterpret_cast<uintptr_t>(bottom_.load(std::memory_order_relaxed)));
     }
 
     // Acquire: the node loaded is seen fully initialized.
@@ -194,8 +194,7 @@ template <typename Comparator>
 typename SkipList<Comparator>::Node* SkipList<Comparator>::NewNode(
     size_t key_bytes, int height) {
   constexpr size_t kLinkBytes = sizeof(std::atomic<Node*>);
-  char* const memory =
-      arena_->AllocateAligned(kLinkBytes * height + key_bytes);
+  char* const memory = arena_->AllocateAligned(kLinkBytes * height + key_bytes);
   for (int i = 0; i < height - 1; ++i) {
     new (memory + kLinkBytes * i) std::atomic<Node*>(nullptr);
   }
