@@ -139,6 +139,9 @@ class DBImpl final : public DB {
   // group commit is inserting into it.
   Status SwitchMemTableForFlush();
   Status ApplyToMemTable(const WriteBatch& batch, MemTable* mem);
+  // A memtable whose arena blocks are an eighth of write_buffer_size
+  // (between 4 KiB and 1 MiB).
+  std::shared_ptr<MemTable> NewMemTable() const;
 
   // ---- Reads (db_impl_read.cc) --------------------------------------------
   ReadView PinReadView(const ReadOptions& options);

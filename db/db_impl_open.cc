@@ -214,7 +214,7 @@ Status DBImpl::OpenImpl() {
   if (!s.ok()) return s;
   versions_->set_last_sequence(max_sequence);
   last_sequence_.store(max_sequence);
-  if (mem_.mem == nullptr) mem_.mem = std::make_shared<MemTable>();
+  if (mem_.mem == nullptr) mem_.mem = NewMemTable();
 
   if (read_only_) {
     RegisterLiveFiles(*versions_->current());
@@ -255,7 +255,7 @@ Status DBImpl::NewWal(std::unique_ptr<WalWriter>* wal, uint64_t* number) {
 
 Status DBImpl::RecoverWals(std::vector<uint64_t> wal_numbers,
                            VersionEdit* edit, SequenceNumber* max_sequence) {
-  auto mem = std::make_shared<MemTable>();
+  auto mem = NewMemTable();
   bool stop = false;
   for (uint64_t number : wal_numbers) {
     if (stop) {
@@ -341,7 +341,7 @@ Status DBImpl::ReplayWal(uint64_t number, std::shared_ptr<MemTable>* mem,
                            OutputContext(), &meta, &wrote);
       if (!s.ok()) return s;
       if (wrote) edit->AddFile(0, meta);
-      *mem = std::make_shared<MemTable>();
+      *mem = NewMemTable();
     }
   }
   if (!wal.status().ok()) return wal.status();

@@ -1,5 +1,6 @@
 // The write path: group commit to the WAL and the memtable, memtable
 // switches and write stalls.
+#include <algorithm>
 #include <cinttypes>
 
 #include "db/db_impl.h"
@@ -38,6 +39,12 @@ class MemTableInserter final : public WriteBatch::Handler {
 };
 
 }  // namespace
+
+std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
+  const size_t block =
+      std::clamp<size_t>(options_.write_buffer_size / 8, 4 << 10, 1 << 20);
+  return std::make_shared<MemTable>(block);
+}
 
 Status DBImpl::ApplyToMemTable(const WriteBatch& batch, MemTable* mem) {
   MemTableInserter inserter(WriteBatchInternal::Sequence(batch), mem);
@@ -254,7 +261,7 @@ Status DBImpl::SwitchMemTable() {
   }
   wal_ = std::move(wal);
   imm_.push_back(mem_);
-  mem_.mem = std::make_shared<MemTable>();
+  mem_.mem = NewMemTable();
   mem_.wal_number = number;
   return Status::OK();
 }

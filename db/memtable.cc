@@ -103,8 +103,9 @@ class MemTableIterator final : public InternalIterator {
   MemTable::Table::Iterator iter_;
 };
 
-MemTable::MemTable()
-    : points_(KeyComparator(), &arena_),
+MemTable::MemTable(size_t arena_block_bytes)
+    : arena_(arena_block_bytes),
+      points_(KeyComparator(), &arena_),
       range_deletions_(KeyComparator(), &arena_) {}
 
 void MemTable::Add(SequenceNumber seq, ValueType type, Slice key, Slice value) {

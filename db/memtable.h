@@ -39,7 +39,10 @@ namespace strata {
 
 class MemTable {
  public:
-  MemTable();
+  // `arena_block_bytes`: the arena's block size. The DB passes an eighth of
+  // write_buffer_size (as RocksDB does), so that a memtable's memory
+  // usage, which counts whole blocks, tracks its contents closely.
+  explicit MemTable(size_t arena_block_bytes = Arena::kDefaultBlockBytes);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 

@@ -63,9 +63,9 @@ class DBModelTest : public ::testing::TestWithParam<IOConfig> {
     // Small everything, so that flushes and compactions happen constantly.
     options_.write_buffer_size = 16 << 10;
     options_.level0_file_num_compaction_trigger = 2;
-    options_.max_bytes_for_level_base = 32 << 10;
-    options_.max_bytes_for_level_multiplier = 4;
-    options_.target_file_size_base = 8 << 10;
+    options_.max_bytes_for_level_base = 8 << 10;
+    options_.max_bytes_for_level_multiplier = 2;
+    options_.target_file_size_base = 4 << 10;
     options_.table_options.block_size = 512;
     options_.table_options.bloom_bits_per_key = 10;
     options_.writable_file_max_buffer_size = 64 << 10;
@@ -128,7 +128,7 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
       Model model;
     };
     std::vector<SnapshotState> snapshots;
-    const int kOps = 2500;
+    const int kOps = 4000;
     for (int op = 0; op < kOps; ++op) {
       const uint64_t r = rnd.Uniform(100);
       SCOPED_TRACE("op " + std::to_string(op));
