@@ -217,7 +217,9 @@ class DBSuite : public BenchmarkSuite {
       batch.Clear();
       for (int64_t j = 0; j < plan_.batch; ++j) {
         format.Encode(keys.Next(), key.data());
-        batch.Put(key, values.Generate(static_cast<size_t>(plan_.value_size)));
+        Status put =
+            batch.Put(key, values.Generate(static_cast<size_t>(plan_.value_size)));
+        if (!put.ok()) Fail("put", put);
         bytes += format.key_size + plan_.value_size;
       }
       Status s = db_->Write(plan_.write, &batch);
@@ -238,7 +240,8 @@ class DBSuite : public BenchmarkSuite {
       batch.Clear();
       for (int64_t j = 0; j < plan_.batch; ++j) {
         format.Encode(keys.Next(), key.data());
-        batch.Delete(key);
+        Status del = batch.Delete(key);
+        if (!del.ok()) Fail("del", del);
       }
       Status s = db_->Write(plan_.write, &batch);
       if (!s.ok()) Fail("del", s);

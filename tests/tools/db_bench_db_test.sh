@@ -3,8 +3,6 @@
 # store benchmark once at num=2000, the read and compaction benchmarks under
 # every valid combination of the direct and mmap options, RocksDB's output
 # grammar, and the open error of invalid combinations.
-# NOT YET REGISTERED with ctest: register it beside db_bench_test.sh (in
-# db_bench/CMakeLists.txt) once the store exists.
 #
 #   db_bench_db_test.sh <db_bench binary> <scratch dir on a real disk>
 set -u -o pipefail
