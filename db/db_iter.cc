@@ -11,9 +11,9 @@ namespace {
 // The type bytes IsSstValueType accepts, as a bit mask, so that the check
 // on every entry is inline: Deletion, Value, Merge, SingleDeletion,
 // RangeDeletion, BlobIndex, DeletionWithTimestamp, WideColumnEntity.
-constexpr uint32_t kSstTypeMask =
-    (1u << 0x00) | (1u << 0x01) | (1u << 0x02) | (1u << 0x07) | (1u << 0x0F) |
-    (1u << 0x11) | (1u << 0x14) | (1u << 0x16);
+constexpr uint32_t kSstTypeMask = (1u << 0x00) | (1u << 0x01) | (1u << 0x02) |
+                                  (1u << 0x07) | (1u << 0x0F) | (1u << 0x11) |
+                                  (1u << 0x14) | (1u << 0x16);
 
 inline bool IsSstType(uint8_t type) {
   return type < 32 && ((kSstTypeMask >> type) & 1) != 0;
@@ -147,8 +147,8 @@ class DBIter final : public Iterator {
       }
     }
     ParsedInternalKey ignored;
-    status_ = ParseInternalKey(ikey, &ignored).WithMessagePrefix(
-        "DB iterator: ");
+    status_ =
+        ParseInternalKey(ikey, &ignored).WithMessagePrefix("DB iterator: ");
     assert(!status_.ok());
     valid_ = false;
     return false;
@@ -180,8 +180,7 @@ class DBIter final : public Iterator {
     AppendInternalKey(&seek_key_, ParsedInternalKey(user_key, seq, type));
     iter_->Seek(seek_key_);
   }
-  void SeekForPrevInternal(Slice user_key, SequenceNumber seq,
-                           ValueType type) {
+  void SeekForPrevInternal(Slice user_key, SequenceNumber seq, ValueType type) {
     seek_key_.clear();
     AppendInternalKey(&seek_key_, ParsedInternalKey(user_key, seq, type));
     iter_->SeekForPrev(seek_key_);

@@ -89,14 +89,18 @@ class MergingIterator final : public InternalIterator {
 
   void Next() override {
     assert(Valid());
-    if (direction_ != Direction::kForward) SwitchDirection<Direction::kForward>();
+    if (direction_ != Direction::kForward) {
+      SwitchDirection<Direction::kForward>();
+    }
     heap_[0].iter->Next();
     FixTop<Direction::kForward>();
   }
 
   void Prev() override {
     assert(Valid());
-    if (direction_ != Direction::kReverse) SwitchDirection<Direction::kReverse>();
+    if (direction_ != Direction::kReverse) {
+      SwitchDirection<Direction::kReverse>();
+    }
     heap_[0].iter->Prev();
     FixTop<Direction::kReverse>();
   }
