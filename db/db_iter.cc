@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "util/coding.h"
 
@@ -11,15 +12,43 @@ namespace {
 // The type bytes IsSstValueType accepts, as a bit mask, so that the check
 // on every entry is inline: Deletion, Value, Merge, SingleDeletion,
 // RangeDeletion, BlobIndex, DeletionWithTimestamp, WideColumnEntity.
-constexpr uint32_t kSstTypeMask =
-    (1u << 0x00) | (1u << 0x01) | (1u << 0x02) | (1u << 0x07) | (1u << 0x0F) |
-    (1u << 0x11) | (1u << 0x14) | (1u << 0x16);
+constexpr uint32_t kSstTypeMask = (1u << 0x00) | (1u << 0x01) | (1u << 0x02) |
+                                  (1u << 0x07) | (1u << 0x0F) | (1u << 0x11) |
+                                  (1u << 0x14) | (1u << 0x16);
 
 inline bool IsSstType(uint8_t type) {
   return type < 32 && ((kSstTypeMask >> type) & 1) != 0;
 }
 
 enum class Direction { kForward, kReverse };
+
+// The user key of an internal key the iterator has already parsed.
+inline Slice UserKeyOf(Slice internal_key) {
+  return Slice(internal_key.data(),
+               internal_key.size() - kInternalKeyTrailerSize);
+}
+
+// A byte buffer that only grows, so that saving a key or value is one
+// memcpy (std::string::assign goes through a general replace path that
+// cost more than the rest of a Next() step in a profile).
+class SavedBytes {
+ public:
+  // REQUIRES: `s` does not point into this buffer.
+  void Assign(Slice s) {
+    if (s.size() > capacity_) {
+      capacity_ = std::max(s.size(), 2 * capacity_);
+      data_ = std::make_unique_for_overwrite<char[]>(capacity_);
+    }
+    if (!s.empty()) std::memcpy(data_.get(), s.data(), s.size());
+    size_ = s.size();
+  }
+  Slice slice() const { return data_ ? Slice(data_.get(), size_) : Slice(); }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
 
 // Positions: moving forward, the internal iterator sits on the entry that
 // decided the current key (key() and value() are read from it); moving
@@ -50,13 +79,13 @@ class DBIter final : public Iterator {
   bool Valid() const override { return valid_; }
   Slice key() const override {
     assert(valid_);
-    return direction_ == Direction::kForward ? ExtractUserKey(iter_->key())
-                                             : Slice(saved_key_);
+    return direction_ == Direction::kForward ? UserKeyOf(iter_->key())
+                                             : saved_key_.slice();
   }
   Slice value() const override {
     assert(valid_);
     return direction_ == Direction::kForward ? iter_->value()
-                                             : Slice(saved_value_);
+                                             : saved_value_.slice();
   }
   Status status() const override {
     if (!status_.ok()) return status_;
@@ -108,10 +137,9 @@ class DBIter final : public Iterator {
     if (direction_ == Direction::kReverse) {
       // The internal iterator is before saved_key_'s versions: jump past
       // them ((saved_key_, 0, kDeletion) is the last version there can be).
-      SeekInternal(saved_key_, 0, kValueTypeForSeekForPrev);
+      SeekInternal(saved_key_.slice(), 0, kValueTypeForSeekForPrev);
     } else {
-      const Slice user_key = ExtractUserKey(iter_->key());
-      saved_key_.assign(user_key.data(), user_key.size());
+      saved_key_.Assign(UserKeyOf(iter_->key()));
       iter_->Next();
     }
     FindNextUserEntry(/*skipping=*/true);
@@ -122,8 +150,7 @@ class DBIter final : public Iterator {
     if (direction_ == Direction::kForward) {
       valid_ = false;
       direction_ = Direction::kReverse;
-      const Slice user_key = ExtractUserKey(iter_->key());
-      saved_key_.assign(user_key.data(), user_key.size());
+      saved_key_.Assign(UserKeyOf(iter_->key()));
       if (!MoveBeforeSavedKey(/*seek_now=*/false)) return;
     }
     FindPrevUserEntry();
@@ -147,8 +174,8 @@ class DBIter final : public Iterator {
       }
     }
     ParsedInternalKey ignored;
-    status_ = ParseInternalKey(ikey, &ignored).WithMessagePrefix(
-        "DB iterator: ");
+    status_ =
+        ParseInternalKey(ikey, &ignored).WithMessagePrefix("DB iterator: ");
     assert(!status_.ok());
     valid_ = false;
     return false;
@@ -180,8 +207,7 @@ class DBIter final : public Iterator {
     AppendInternalKey(&seek_key_, ParsedInternalKey(user_key, seq, type));
     iter_->Seek(seek_key_);
   }
-  void SeekForPrevInternal(Slice user_key, SequenceNumber seq,
-                           ValueType type) {
+  void SeekForPrevInternal(Slice user_key, SequenceNumber seq, ValueType type) {
     seek_key_.clear();
     AppendInternalKey(&seek_key_, ParsedInternalKey(user_key, seq, type));
     iter_->SeekForPrev(seek_key_);
@@ -198,10 +224,10 @@ class DBIter final : public Iterator {
     while (iter_->Valid()) {
       if (!ParseCurrent(&p)) return;
       if (skipping) {
-        if (p.user_key.compare(saved_key_) <= 0) {
+        if (p.user_key.compare(saved_key_.slice()) <= 0) {
           if (++num_skipped > kMaxSequentialSkips) {
             // Many old versions: jump past all of them.
-            SeekInternal(saved_key_, 0, kValueTypeForSeekForPrev);
+            SeekInternal(saved_key_.slice(), 0, kValueTypeForSeekForPrev);
             num_skipped = 0;
           } else {
             iter_->Next();
@@ -235,7 +261,7 @@ class DBIter final : public Iterator {
           return;
         }
       }
-      saved_key_.assign(p.user_key.data(), p.user_key.size());
+      saved_key_.Assign(p.user_key);
       skipping = true;
       iter_->Next();
     }
@@ -248,16 +274,18 @@ class DBIter final : public Iterator {
   bool MoveBeforeSavedKey(bool seek_now) {
     bool seeked = false;
     if (seek_now) {
-      SeekForPrevInternal(saved_key_, kMaxSequenceNumber, kValueTypeForSeek);
+      SeekForPrevInternal(saved_key_.slice(), kMaxSequenceNumber,
+                          kValueTypeForSeek);
       seeked = true;
     }
     size_t steps = 0;
     ParsedInternalKey p;
     while (iter_->Valid()) {
       if (!ParseCurrent(&p)) return false;
-      if (p.user_key.compare(saved_key_) < 0) return true;
+      if (p.user_key.compare(saved_key_.slice()) < 0) return true;
       if (!seeked && ++steps > kMaxSequentialSkips) {
-        SeekForPrevInternal(saved_key_, kMaxSequenceNumber, kValueTypeForSeek);
+        SeekForPrevInternal(saved_key_.slice(), kMaxSequenceNumber,
+                            kValueTypeForSeek);
         seeked = true;
       } else {
         iter_->Prev();
@@ -275,7 +303,7 @@ class DBIter final : public Iterator {
     while (iter_->Valid()) {
       if (!ParseCurrent(&p)) return;
       if (lower_ && p.user_key.compare(*lower_) < 0) return;
-      saved_key_.assign(p.user_key.data(), p.user_key.size());
+      saved_key_.Assign(p.user_key);
       if (AboveUpper(p.user_key)) {
         if (!MoveBeforeSavedKey(/*seek_now=*/false)) return;
         continue;
@@ -292,14 +320,13 @@ class DBIter final : public Iterator {
           seq = p.sequence;
           type = p.type;
           if (type == ValueType::kValue) {
-            const Slice v = iter_->value();
-            saved_value_.assign(v.data(), v.size());
+            saved_value_.Assign(iter_->value());
           }
         }
         iter_->Prev();
         if (!iter_->Valid()) break;
         if (!ParseCurrent(&p)) return;
-        if (p.user_key != Slice(saved_key_)) break;
+        if (p.user_key != saved_key_.slice()) break;
         if (++steps > kMaxSequentialSkips) {
           // Many versions: seek to the newest visible one instead.
           if (!FindNewestVisibleBySeek(&found, &seq, &type)) return;
@@ -308,13 +335,13 @@ class DBIter final : public Iterator {
       }
       // An error may have hidden newer versions: show nothing.
       if (!iter_->Valid() && !iter_->status().ok()) return;
-      if (!found || Covered(saved_key_, seq)) continue;
+      if (!found || Covered(saved_key_.slice(), seq)) continue;
       if (type == ValueType::kValue) {
         valid_ = true;
         return;
       }
       if (type != ValueType::kDeletion && type != ValueType::kSingleDeletion) {
-        Unsupported(saved_key_, seq, type);
+        Unsupported(saved_key_.slice(), seq, type);
         return;
       }
     }
@@ -325,18 +352,17 @@ class DBIter final : public Iterator {
   // malformed key or an internal error stopped it.
   bool FindNewestVisibleBySeek(bool* found, SequenceNumber* seq,
                                ValueType* type) {
-    SeekInternal(saved_key_, read_seq_, kValueTypeForSeek);
+    SeekInternal(saved_key_.slice(), read_seq_, kValueTypeForSeek);
     *found = false;
     if (iter_->Valid()) {
       ParsedInternalKey p;
       if (!ParseCurrent(&p)) return false;
-      if (p.user_key == Slice(saved_key_)) {
+      if (p.user_key == saved_key_.slice()) {
         *found = true;
         *seq = p.sequence;
         *type = p.type;
         if (p.type == ValueType::kValue) {
-          const Slice v = iter_->value();
-          saved_value_.assign(v.data(), v.size());
+          saved_value_.Assign(iter_->value());
         }
       }
     } else if (!iter_->status().ok()) {
@@ -356,9 +382,9 @@ class DBIter final : public Iterator {
   Direction direction_ = Direction::kForward;
   bool valid_ = false;
   Status status_;  // This iterator's own error; the internal one's is apart.
-  std::string saved_key_;    // User key: current (reverse) or to skip.
-  std::string saved_value_;  // Current value (reverse only).
-  std::string seek_key_;     // Internal key buffer for seeks.
+  SavedBytes saved_key_;    // User key: current (reverse) or to skip.
+  SavedBytes saved_value_;  // Current value (reverse only).
+  std::string seek_key_;    // Internal key buffer for seeks.
 };
 
 }  // namespace

@@ -44,11 +44,11 @@ class LevelIterator final : public InternalIterator {
 
   void Seek(Slice target) override {
     // The first file whose largest key is >= target.
-    auto it = std::lower_bound(
-        files_.begin(), files_.end(), target,
-        [](const LevelFileRange& f, Slice t) {
-          return InternalKeyComparator::Compare(f.largest, t) < 0;
-        });
+    auto it = std::lower_bound(files_.begin(), files_.end(), target,
+                               [](const LevelFileRange& f, Slice t) {
+                                 return InternalKeyComparator::Compare(
+                                            f.largest, t) < 0;
+                               });
     if (!OpenFile(static_cast<size_t>(it - files_.begin()))) return;
     file_iter_->Seek(target);
     SkipEmptyFilesForward();
@@ -56,11 +56,11 @@ class LevelIterator final : public InternalIterator {
 
   void SeekForPrev(Slice target) override {
     // The last file whose smallest key is <= target.
-    auto it = std::upper_bound(
-        files_.begin(), files_.end(), target,
-        [](Slice t, const LevelFileRange& f) {
-          return InternalKeyComparator::Compare(t, f.smallest) < 0;
-        });
+    auto it = std::upper_bound(files_.begin(), files_.end(), target,
+                               [](Slice t, const LevelFileRange& f) {
+                                 return InternalKeyComparator::Compare(
+                                            t, f.smallest) < 0;
+                               });
     if (it == files_.begin()) {
       CloseFile();
       return;

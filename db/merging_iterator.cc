@@ -1,5 +1,6 @@
 #include "db/merging_iterator.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -9,25 +10,36 @@
 namespace strata {
 namespace {
 
-// InternalKeyComparator::Compare, inlined for the heap's hot loop. Keys
-// shorter than a trailer cannot come from a validated source; they compare
-// as all-user-key with a zero trailer instead of reading out of bounds, and
-// the DB iterator above reports them as corruption.
-inline int CompareInternalKeys(Slice a, Slice b) {
+// Keys shorter than a trailer cannot come from a validated source; rather
+// than read out of bounds they compare as all user key with a zero trailer
+// (the DB iterator above reports them as corruption).
+int CompareMalformedKeys(Slice a, Slice b) {
   const bool a_ok = a.size() >= kInternalKeyTrailerSize;
   const bool b_ok = b.size() >= kInternalKeyTrailerSize;
-  const size_t a_user = a_ok ? a.size() - kInternalKeyTrailerSize : a.size();
-  const size_t b_user = b_ok ? b.size() - kInternalKeyTrailerSize : b.size();
-  const size_t n = a_user < b_user ? a_user : b_user;
-  int r = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
+  const Slice a_user = a_ok ? ExtractUserKey(a) : a;
+  const Slice b_user = b_ok ? ExtractUserKey(b) : b;
+  const int r = a_user.compare(b_user);
+  if (r != 0) return r;
+  const uint64_t a_trailer = a_ok ? ExtractTrailer(a) : 0;
+  const uint64_t b_trailer = b_ok ? ExtractTrailer(b) : 0;
+  return a_trailer > b_trailer ? -1 : (a_trailer < b_trailer ? +1 : 0);
+}
+
+// InternalKeyComparator::Compare, inlined for the heap's hot loop.
+inline int CompareInternalKeys(Slice a, Slice b) {
+  if (a.size() < kInternalKeyTrailerSize || b.size() < kInternalKeyTrailerSize)
+      [[unlikely]] {
+    return CompareMalformedKeys(a, b);
+  }
+  const size_t a_user = a.size() - kInternalKeyTrailerSize;
+  const size_t b_user = b.size() - kInternalKeyTrailerSize;
+  const int r = std::memcmp(a.data(), b.data(), std::min(a_user, b_user));
   if (r != 0) return r;
   if (a_user != b_user) return a_user < b_user ? -1 : +1;
-  const uint64_t a_trailer = a_ok ? DecodeFixed64(a.data() + a_user) : 0;
-  const uint64_t b_trailer = b_ok ? DecodeFixed64(b.data() + b_user) : 0;
+  const uint64_t a_trailer = DecodeFixed64(a.data() + a_user);
+  const uint64_t b_trailer = DecodeFixed64(b.data() + b_user);
   // Larger trailers (newer entries) first.
-  if (a_trailer > b_trailer) return -1;
-  if (a_trailer < b_trailer) return +1;
-  return 0;
+  return a_trailer > b_trailer ? -1 : (a_trailer < b_trailer ? +1 : 0);
 }
 
 enum class Direction { kForward, kReverse };
@@ -89,14 +101,18 @@ class MergingIterator final : public InternalIterator {
 
   void Next() override {
     assert(Valid());
-    if (direction_ != Direction::kForward) SwitchDirection<Direction::kForward>();
+    if (direction_ != Direction::kForward) {
+      SwitchDirection<Direction::kForward>();
+    }
     heap_[0].iter->Next();
     FixTop<Direction::kForward>();
   }
 
   void Prev() override {
     assert(Valid());
-    if (direction_ != Direction::kReverse) SwitchDirection<Direction::kReverse>();
+    if (direction_ != Direction::kReverse) {
+      SwitchDirection<Direction::kReverse>();
+    }
     heap_[0].iter->Prev();
     FixTop<Direction::kReverse>();
   }

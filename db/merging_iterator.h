@@ -6,7 +6,10 @@
 // moves only the child on top and restores the heap; a direction switch
 // (Prev() after Next() or the reverse) repositions every other child just
 // past the current key on the new side, as LevelDB's merging iterator does.
-// Identical internal keys in several children come out in unspecified order.
+// Identical internal keys in several children come out in unspecified order,
+// and a direction switch steps over the copies in the other children: Prev()
+// after Next() always lands on a key strictly smaller than the current one,
+// Next() after Prev() on a strictly larger one.
 //
 // Errors: status() is the first non-OK status a child reported since the
 // last Seek*/SeekTo*; once a child reports one, Valid() is false.

@@ -87,10 +87,9 @@ void RangeTombstoneSet::Finish() {
 ptrdiff_t RangeTombstoneSet::FindIndex(Slice user_key) const {
   assert(finished_);
   // The last fragment starting at or before user_key.
-  auto it = std::upper_bound(fragments_.begin(), fragments_.end(), user_key,
-                             [](Slice key, const Fragment& f) {
-                               return key.compare(f.begin) < 0;
-                             });
+  auto it = std::upper_bound(
+      fragments_.begin(), fragments_.end(), user_key,
+      [](Slice key, const Fragment& f) { return key.compare(f.begin) < 0; });
   if (it == fragments_.begin()) return -1;
   --it;
   if (user_key.compare(it->end) >= 0) return -1;
@@ -114,8 +113,8 @@ bool RangeTombstoneSet::FindFragment(Slice user_key, SequenceNumber read_seq,
   // Descending: the first sequence number <= read_seq is the largest.
   auto first = seqs_.begin() + f.seq_begin;
   auto last = seqs_.begin() + f.seq_end;
-  auto it = std::lower_bound(first, last, read_seq,
-                             std::greater<SequenceNumber>());
+  auto it =
+      std::lower_bound(first, last, read_seq, std::greater<SequenceNumber>());
   *max_seq = it == last ? 0 : *it;
   return true;
 }
@@ -135,10 +134,9 @@ std::vector<RangeTombstone> RangeTombstoneSet::TombstonesInRange(
   auto it = fragments_.begin();
   if (lower != nullptr) {
     // The first fragment ending after lower.
-    it = std::upper_bound(fragments_.begin(), fragments_.end(), *lower,
-                          [](Slice key, const Fragment& f) {
-                            return key.compare(f.end) < 0;
-                          });
+    it = std::upper_bound(
+        fragments_.begin(), fragments_.end(), *lower,
+        [](Slice key, const Fragment& f) { return key.compare(f.end) < 0; });
   }
   for (; it != fragments_.end(); ++it) {
     if (upper != nullptr && upper->compare(it->begin) <= 0) break;

@@ -170,10 +170,7 @@ TEST(LevelIteratorTest, ReadErrorInsideAFileSurfaces) {
 }
 
 TEST(LevelIteratorTest, EmptyFilesAreSkipped) {
-  TestLevel level({{{IKey("a", 1), "a"}},
-                   {},
-                   {},
-                   {{IKey("d", 1), "d"}}});
+  TestLevel level({{{IKey("a", 1), "a"}}, {}, {}, {{IKey("d", 1), "d"}}});
   auto it = level.NewIterator();
   it->SeekToFirst();
   it->Next();

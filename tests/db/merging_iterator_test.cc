@@ -61,9 +61,9 @@ TEST(MergingIteratorTest, MergesInInternalKeyOrder) {
   children.push_back(Child({{IKey("a", 5), "3"}, {IKey("b", 2), "4"}}));
   children.push_back(Child({{IKey("a", 4), "5"}, {IKey("d", 9), "6"}}));
   auto it = NewMergingIterator(std::move(children));
-  EXPECT_EQ(ForwardKeys(it.get()),
-            (std::vector<std::string>{"a@5", "a@4", "a@3", "b@2", "c@1",
-                                      "d@9"}));
+  EXPECT_EQ(
+      ForwardKeys(it.get()),
+      (std::vector<std::string>{"a@5", "a@4", "a@3", "b@2", "c@1", "d@9"}));
   // Direction switches in the middle of a run of one user key.
   it->Seek(IKey("a", 4));
   ASSERT_TRUE(it->Valid());
@@ -160,6 +160,23 @@ TEST(MergingIteratorTest, ErrorWhileSwitchingDirectionSurfaces) {
   it->Prev();
   EXPECT_FALSE(it->Valid());
   EXPECT_TRUE(it->status().IsIOError()) << it->status().ToString();
+}
+
+TEST(MergingIteratorTest, DirectionSwitchStepsOverIdenticalKeys) {
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  children.push_back(Child({{IKey("a", 1), "a"}, {IKey("k", 1), "k0"}}));
+  children.push_back(Child({{IKey("k", 1), "k1"}, {IKey("z", 1), "z"}}));
+  auto it = NewMergingIterator(std::move(children));
+  it->Seek(IKey("k", 1));
+  ASSERT_TRUE(it->Valid());
+  it->Prev();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value().ToString(), "a");
+  it->SeekForPrev(IKey("k", 1));
+  ASSERT_TRUE(it->Valid());
+  it->Next();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value().ToString(), "z");
 }
 
 TEST(MergingIteratorTest, EmptyChildrenOnly) {

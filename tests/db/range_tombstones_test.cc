@@ -48,8 +48,8 @@ std::vector<RangeTombstone> RandomTombstones(test::Random& rnd) {
   std::vector<RangeTombstone> ts;
   const size_t n = rnd.Uniform(8);
   for (size_t i = 0; i < n; i++) {
-    ts.push_back(RangeTombstone{RandomKey(rnd), RandomKey(rnd),
-                                1 + rnd.Uniform(20)});
+    ts.push_back(
+        RangeTombstone{RandomKey(rnd), RandomKey(rnd), 1 + rnd.Uniform(20)});
   }
   return ts;
 }
@@ -105,7 +105,8 @@ TEST(RangeTombstoneSetTest, ShouldDeleteOnlyOlderEntries) {
       set.ShouldDelete(MakeInternalKey("b", 11, ValueType::kValue), 20));
   // The tombstone is not visible to a read at 9.
   EXPECT_FALSE(set.ShouldDelete(MakeInternalKey("b", 5, ValueType::kValue), 9));
-  EXPECT_FALSE(set.ShouldDelete(MakeInternalKey("c", 5, ValueType::kValue), 20));
+  EXPECT_FALSE(
+      set.ShouldDelete(MakeInternalKey("c", 5, ValueType::kValue), 20));
 }
 
 TEST(RangeTombstoneSetTest, OverlapsAreFragmented) {

@@ -120,7 +120,8 @@ inline void CheckInternalIteratorAgainstModel(InternalIterator* iter,
       iter->Prev();
       pos = pos == 0 ? kInvalid : pos - 1;
     }
-    ASSERT_TRUE(iter->status().ok()) << what << ": " << iter->status().ToString();
+    ASSERT_TRUE(iter->status().ok())
+        << what << ": " << iter->status().ToString();
     if (pos == kInvalid) {
       ASSERT_FALSE(iter->Valid()) << "step " << step << " " << what;
     } else {

@@ -2,8 +2,9 @@
 // for tests of the db/ iterators (header-only: only strata_db_test uses it).
 //
 // Each move copies the current key and value into fresh heap buffers and
-// frees the previous ones, so a caller that keeps a key() or value() Slice
-// past a move reads freed memory, which AddressSanitizer reports.
+// overwrites and frees the previous ones, so a caller that keeps a key() or
+// value() Slice past a move reads garbage (AddressSanitizer reports the
+// read of freed memory).
 // It can count the calls made on it and fail (turn invalid with an error
 // status) after a given number of moves.
 #pragma once
@@ -36,11 +37,10 @@ class VectorInternalIterator final : public InternalIterator {
                                   bool already_sorted = false)
       : entries_(std::move(entries)) {
     if (!already_sorted) {
-      std::stable_sort(entries_.begin(), entries_.end(),
-                       [](const Entry& a, const Entry& b) {
-                         return InternalKeyComparator::Compare(a.first,
-                                                               b.first) < 0;
-                       });
+      std::stable_sort(
+          entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+            return InternalKeyComparator::Compare(a.first, b.first) < 0;
+          });
     }
   }
 
@@ -53,9 +53,7 @@ class VectorInternalIterator final : public InternalIterator {
     failure_ = std::move(status);
   }
 
-  bool Valid() const override {
-    return status_.ok() && pos_ < entries_.size();
-  }
+  bool Valid() const override { return status_.ok() && pos_ < entries_.size(); }
   void SeekToFirst() override {
     Count(&IterCallCounts::seeks);
     Move(0);
@@ -128,6 +126,10 @@ class VectorInternalIterator final : public InternalIterator {
       }
     }
     pos_ = pos >= entries_.size() ? kEnd : pos;
+    // Scribble over the old entry so that a stale Slice shows garbage even
+    // without AddressSanitizer.
+    if (key_) std::memset(key_.get(), '#', key_size_);
+    if (value_) std::memset(value_.get(), '#', value_size_);
     key_.reset();
     value_.reset();
     key_size_ = value_size_ = 0;
