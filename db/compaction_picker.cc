@@ -51,58 +51,6 @@ FileList ExpandToCleanCut(const Version& v, int level, FileList files) {
   }
 }
 
-// Whether a running job might write output overlapping [smallest, largest]
-// into `level` (see the header for the rule). `same_level` is set for a
-// compaction whose output level is its input level, and for ingestion.
-bool OutputRangeMayCollide(const Version& v, int level, Slice smallest,
-                           Slice largest, const std::set<uint64_t>& busy,
-                           bool check_level_above) {
-  if (level == 0) {
-    for (const auto& f : v.files(0)) {
-      if (IsBusy(busy, *f)) return true;
-    }
-    return false;
-  }
-  for (int l = check_level_above ? level - 1 : level; l <= level; ++l) {
-    FileList overlapping;
-    v.GetOverlappingInputs(l, &smallest, &largest, &overlapping);
-    if (AnyBusy(busy, overlapping)) return true;
-    if (!overlapping.empty() || l == 0) {
-      continue;
-    }
-    // The range falls in a gap of level l: a running job whose inputs are
-    // on both sides writes across the gap.
-    const FileList& files = v.files(l);
-    const size_t next =
-        std::partition_point(files.begin(), files.end(),
-                             [&](const std::shared_ptr<const FileMetaData>& f) {
-                               return CompareUserKeys(f->largest_user_key(),
-                                                      smallest) < 0;
-                             }) -
-        files.begin();
-    if (next > 0 && next < files.size() && IsBusy(busy, *files[next - 1]) &&
-        IsBusy(busy, *files[next])) {
-      return true;
-    }
-  }
-  if (check_level_above && level - 1 == 0) {
-    // L0 is unordered: a running L0 compaction writes across the span of
-    // its inputs.
-    bool busy_before = false, busy_after = false;
-    for (const auto& f : v.files(0)) {
-      if (!IsBusy(busy, *f)) continue;
-      if (CompareUserKeys(f->largest_user_key(), smallest) < 0) {
-        busy_before = true;
-      }
-      if (CompareUserKeys(f->smallest_user_key(), largest) > 0) {
-        busy_after = true;
-      }
-    }
-    if (busy_before && busy_after) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 uint64_t CompactionOptions::MaxBytesForLevel(int level) const {
@@ -128,13 +76,41 @@ uint64_t CompactionOptions::EffectiveMaxCompactionBytes() const {
 CompactionPicker::CompactionPicker(const CompactionOptions& options)
     : options_(options), compact_pointer_(options.num_levels) {}
 
+std::set<uint64_t> CompactionPicker::AllBusy(
+    const std::set<uint64_t>& busy_files) const {
+  std::set<uint64_t> busy = busy_files;
+  for (const Compaction* c : running_) {
+    for (uint64_t n : c->InputFileNumbers()) busy.insert(n);
+  }
+  return busy;
+}
+
+bool CompactionPicker::OutputRangeTaken(int output_level, Slice smallest,
+                                        Slice largest) const {
+  for (const Compaction* c : running_) {
+    if (c->output_level() == output_level &&
+        CompareUserKeys(c->smallest_user_key(), largest) <= 0 &&
+        CompareUserKeys(smallest, c->largest_user_key()) <= 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void CompactionPicker::ReleaseCompaction(const Compaction* c) {
+  const size_t erased = running_.erase(c);
+  assert(erased == 1);
+  (void)erased;
+}
+
 std::vector<double> CompactionPicker::ComputeScores(
     const Version& version, const std::set<uint64_t>& busy_files) const {
+  const std::set<uint64_t> busy = AllBusy(busy_files);
   std::vector<double> scores(version.num_levels(), 0.0);
   for (int level = 0; level + 1 < version.num_levels(); ++level) {
     uint64_t amount = 0;  // Files for L0, bytes below.
     for (const auto& f : version.files(level)) {
-      if (IsBusy(busy_files, *f)) continue;
+      if (IsBusy(busy, *f)) continue;
       amount += level == 0 ? 1 : f->file_size;
     }
     const double limit =
@@ -157,6 +133,7 @@ bool CompactionPicker::NeedsCompaction(
 std::unique_ptr<Compaction> CompactionPicker::PickCompaction(
     const Version& version, const std::set<uint64_t>& busy_files) {
   const std::vector<double> scores = ComputeScores(version, busy_files);
+  const std::set<uint64_t> busy = AllBusy(busy_files);
   std::vector<int> order;
   for (int level = 0; level < static_cast<int>(scores.size()); ++level) {
     if (scores[level] >= 1) order.push_back(level);
@@ -165,9 +142,12 @@ std::unique_ptr<Compaction> CompactionPicker::PickCompaction(
                    [&](int a, int b) { return scores[a] > scores[b]; });
   for (int level : order) {
     std::unique_ptr<Compaction> c =
-        level == 0 ? PickLevel0(version, busy_files, scores[0])
-                   : PickLevelN(version, level, busy_files, scores[level]);
-    if (c != nullptr) return c;
+        level == 0 ? PickLevel0(version, busy, scores[0])
+                   : PickLevelN(version, level, busy, scores[level]);
+    if (c != nullptr) {
+      running_.insert(c.get());
+      return c;
+    }
   }
   return nullptr;
 }
@@ -236,10 +216,7 @@ std::unique_ptr<Compaction> CompactionPicker::Build(
   FileList all = level_inputs;
   all.insert(all.end(), output_inputs.begin(), output_inputs.end());
   UserKeyHull(all, &smallest, &largest);
-  if (OutputRangeMayCollide(version, output_level, smallest, largest, busy,
-                            /*check_level_above=*/level == output_level)) {
-    return nullptr;
-  }
+  if (OutputRangeTaken(output_level, smallest, largest)) return nullptr;
   return std::make_unique<Compaction>(
       version.shared_from_this(), level, output_level, std::move(level_inputs),
       std::move(output_inputs), options_.MaxFileSizeForLevel(output_level),
@@ -254,11 +231,12 @@ std::unique_ptr<Compaction> CompactionPicker::PickManualCompaction(
   assert(output_level == level + 1 ||
          (output_level == level && level == version.num_levels() - 1));
   if (conflict != nullptr) *conflict = false;
+  const std::set<uint64_t> busy = AllBusy(busy_files);
   FileList inputs;
   version.GetOverlappingInputs(level, begin_user, end_user, &inputs);
   if (inputs.empty()) return nullptr;
   if (level == 0) {
-    if (AnyBusy(busy_files, version.files(0))) {
+    if (AnyBusy(busy, version.files(0))) {
       if (conflict != nullptr) *conflict = true;
       return nullptr;
     }
@@ -266,19 +244,24 @@ std::unique_ptr<Compaction> CompactionPicker::PickManualCompaction(
     inputs = ExpandToCleanCut(version, level, std::move(inputs));
   }
   std::unique_ptr<Compaction> c =
-      Build(version, level, output_level, std::move(inputs), busy_files,
+      Build(version, level, output_level, std::move(inputs), busy,
             /*is_manual=*/true, /*score=*/0);
-  if (c == nullptr && conflict != nullptr) *conflict = true;
+  if (c == nullptr) {
+    if (conflict != nullptr) *conflict = true;
+    return nullptr;
+  }
+  running_.insert(c.get());
   return c;
 }
 
-int CompactionPicker::PickLevelForIngestedFile(
-    const Version& version, Slice smallest_user, Slice largest_user,
-    const std::set<uint64_t>& busy_files) const {
+int CompactionPicker::PickLevelForIngestedFile(const Version& version,
+                                               Slice smallest_user,
+                                               Slice largest_user) const {
+  // A running job writing into a level over the range would put a file
+  // across the ingested one there; a level above or below is fine (its
+  // outputs hold no key of the range: its inputs had none).
   int level = version.PickLevelForIngestedFile(smallest_user, largest_user);
-  while (level > 0 &&
-         OutputRangeMayCollide(version, level, smallest_user, largest_user,
-                               busy_files, /*check_level_above=*/true)) {
+  while (level > 0 && OutputRangeTaken(level, smallest_user, largest_user)) {
     --level;
   }
   return level;

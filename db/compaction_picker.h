@@ -17,16 +17,20 @@
 //     that share a boundary user key (a "clean cut": all entries of a user
 //     key in a level move together), then every Ln+1 file overlapping
 //     their range. A candidate with a busy file is passed over for the next.
-//   Concurrency: "busy" files are those other running jobs compact. Besides
-//     refusing busy inputs, a pick is refused when its output range could
-//     meet the output of a running job on the same level (a busy file of
-//     the output level inside the range, a range lying between two busy
-//     neighbours, or, for same-level compactions, a busy file of the level
-//     above inside the range). This is conservative: it needs only the busy
-//     set, at the price of sometimes waiting when nothing would collide.
+//   Concurrency: the picker remembers every compaction it hands out until
+//     ReleaseCompaction. Their input files count as busy, together with
+//     the busy_files the caller passes (files held by jobs the picker does
+//     not know about). A pick never takes a busy file, and never writes
+//     into a level over a user-key range that a running compaction's output
+//     into that level covers (the hull of its inputs), as RocksDB's
+//     in-progress range check does.
 //
-// Thread-safety: not thread-safe (PickCompaction moves the compact
-// pointers); the DB calls it under its mutex. Const methods may run
+// Protocol: every Compaction returned by PickCompaction or
+// PickManualCompaction is registered as running; call ReleaseCompaction
+// when its job ends (installed, failed or abandoned) and before destroying
+// it.
+// Thread-safety: not thread-safe (picks move the compact pointers and the
+// running set); the DB calls it under its mutex. Const methods may run
 // concurrently with each other.
 #pragma once
 
@@ -64,8 +68,8 @@ class CompactionPicker {
  public:
   explicit CompactionPicker(const CompactionOptions& options);
 
-  // One score per level of `version` (the last level's is always 0). Files
-  // whose numbers are in busy_files are not counted.
+  // One score per level of `version` (the last level's is always 0). Busy
+  // files (busy_files and the inputs of running compactions) do not count.
   std::vector<double> ComputeScores(const Version& version,
                                     const std::set<uint64_t>& busy_files) const;
   // Whether some level scores >= 1. PickCompaction may still find nothing
@@ -73,15 +77,17 @@ class CompactionPicker {
   bool NeedsCompaction(const Version& version,
                        const std::set<uint64_t>& busy_files) const;
 
-  // The next automatic compaction, or null if no level scores >= 1 or every
-  // candidate conflicts with busy_files. Advances the picked level's
-  // compact pointer. REQUIRES: `version` was made by Version::Apply.
+  // The next automatic compaction, registered as running, or null if no
+  // level scores >= 1 or every candidate conflicts with a running job.
+  // Advances the picked level's compact pointer. REQUIRES: `version` was
+  // made by Version::Apply.
   std::unique_ptr<Compaction> PickCompaction(
       const Version& version, const std::set<uint64_t>& busy_files);
 
   // All files of `level` overlapping [begin_user, end_user] (null =
   // unbounded; expanded to a clean cut, or transitively in L0) into
-  // output_level, with the overlapping files of output_level. Null if no
+  // output_level, with the overlapping files of output_level; registered
+  // as running. Null if no
   // file of `level` overlaps, or if the compaction would conflict with a
   // running one (then *conflict, when given, is set to true: try again
   // once jobs finish). REQUIRES: 0 <= level < num_levels, and output_level
@@ -91,12 +97,16 @@ class CompactionPicker {
       const Slice* begin_user, const Slice* end_user,
       const std::set<uint64_t>& busy_files, bool* conflict = nullptr);
 
-  // Version::PickLevelForIngestedFile, moved up while the chosen level's
-  // range could meet the output of a running compaction (same rule as
-  // above).
+  // Ends the registration of `c`, a compaction this picker returned.
+  void ReleaseCompaction(const Compaction* c);
+  int NumRunningCompactions() const {
+    return static_cast<int>(running_.size());
+  }
+
+  // Version::PickLevelForIngestedFile, moved up while a running compaction
+  // writes into that level over the range (L0 always fits).
   int PickLevelForIngestedFile(const Version& version, Slice smallest_user,
-                               Slice largest_user,
-                               const std::set<uint64_t>& busy_files) const;
+                               Slice largest_user) const;
 
   // The largest internal key of the last automatic pick at `level`, or
   // empty before the first one.
@@ -112,6 +122,11 @@ class CompactionPicker {
   std::unique_ptr<Compaction> PickLevelN(const Version& version, int level,
                                          const std::set<uint64_t>& busy,
                                          double score);
+  // busy_files plus the inputs of every running compaction.
+  std::set<uint64_t> AllBusy(const std::set<uint64_t>& busy_files) const;
+  // Whether a running compaction writes into `output_level` over a range
+  // intersecting [smallest, largest].
+  bool OutputRangeTaken(int output_level, Slice smallest, Slice largest) const;
   // Builds the compaction of `level_inputs` into output_level, or returns
   // null when it conflicts with busy files.
   std::unique_ptr<Compaction> Build(const Version& version, int level,
@@ -122,6 +137,7 @@ class CompactionPicker {
 
   const CompactionOptions options_;
   std::vector<std::string> compact_pointer_;  // One per level.
+  std::set<const Compaction*> running_;       // Not owned.
 };
 
 }  // namespace strata

@@ -34,8 +34,8 @@
 //     know it returns Corruption; unknown tags without the bit are skipped.
 //     A known field whose payload is not exactly one varint is Corruption.
 //
-// Each record appears in the order the setters above list them; deleted
-// files are encoded in (level, number) order, new files in the order added.
+// EncodeTo writes records in tag order: deleted files in (level, number)
+// order, new files in the order added.
 // Decoding accepts records in any order; a repeated scalar record keeps the
 // last value.
 //

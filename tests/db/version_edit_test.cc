@@ -297,6 +297,19 @@ TEST(VersionEditTest, UnknownRecordIsCorruptionNamingTagAndOffset) {
   EXPECT_THAT(st.ToString(), HasSubstr("@ 2: unknown record tag 99"));
 }
 
+TEST(VersionEditTest, LevelBeyondIntIsCorruption) {
+  std::string s;
+  PutVarint32(&s, 7);
+  PutVarint32(&s, 0x80000000u);
+  PutVarint64(&s, 4);
+  VersionEdit d;
+  Status st = d.DecodeFrom(s);
+  ASSERT_TRUE(st.IsCorruption());
+  EXPECT_THAT(st.ToString(),
+              HasSubstr("@ 1: deleted file level: level 2147483648 out of "
+                        "range"));
+}
+
 TEST(VersionEditTest, KeyShorterThanInternalKeyIsCorruption) {
   std::string s;
   PutVarint32(&s, 8);
