@@ -220,6 +220,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock,
   }
   for (const auto& out : outputs) pending_outputs_.erase(out.number);
   for (uint64_t n : inputs) busy_files_.erase(n);
+  picker_->ReleaseCompaction(c.get());
   --bg_compaction_running_;
   if (s.ok()) {
     ++compaction_count_;

@@ -270,7 +270,7 @@ Status DBImpl::IngestExternalFile(const std::vector<std::string>& paths,
     meta.global_seqno = seq;
     meta.creation_time = clock_->NowMicros() / 1000000;
     const int level = picker_->PickLevelForIngestedFile(
-        *versions_->current(), f.smallest_user, f.largest_user, busy_files_);
+        *versions_->current(), f.smallest_user, f.largest_user);
     edit.AddFile(level, meta);
   }
   if (s.ok()) {

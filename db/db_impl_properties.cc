@@ -212,12 +212,16 @@ Status DBImpl::SetOptions(
   std::vector<std::pair<std::string, std::string>> changes(new_options.begin(),
                                                            new_options.end());
   std::sort(changes.begin(), changes.end());
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
   Options updated = options_;
   Status s = ApplyMutableOptions(changes, &updated);
   if (!s.ok()) return s;
-  // The block cache and Env are shared objects: keep the same pointers.
   options_ = updated;
+  // The picker knows the running compactions: it is replaced (with the new
+  // level options) only when none runs.
+  while (bg_compaction_running_ > 0 || manual_compactions_ > 0) {
+    bg_cv_.wait(lock);
+  }
   picker_ = std::make_unique<CompactionPicker>(PickerOptions());
   if (info_log_ != nullptr) {
     for (const auto& [name, value] : changes) {
