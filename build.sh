@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # strata's entry point: the two README quick-start commands.
 #
-#   ./build.sh run    install missing packages, build Release, run the main job
-#                     (db_bench's default workload once it exists; until then
-#                     strata_probe) in a scratch directory on the real disk
+#   ./build.sh run    install missing packages, build Release, run the main job:
+#                     db_bench's default workload (RocksDB's defaults: 1M keys,
+#                     16-byte keys, 100-byte values) in a scratch directory on
+#                     the real disk, with strata's I/O report
 #   ./build.sh test   install missing packages, build the normal (assertions on)
 #                     and the AddressSanitizer+UBSan trees, run the whole suite
 #                     through ctest, then build the clang libFuzzer tree and
@@ -60,8 +61,11 @@ cmd_run() {
   scratch="$(pwd)/build/release/scratch/main-job"
   rm -rf "$scratch"
   mkdir -p "$scratch"
-  log "main job: strata_probe --dir $scratch"
-  build/release/tools/strata_probe --dir "$scratch"
+  local benchmarks=fillseq,fillrandom,overwrite,readrandom,readseq,seekrandom
+  benchmarks+=,compact,readrandom,stats
+  log "main job: db_bench --benchmarks=$benchmarks --db=$scratch/db"
+  build/release/db_bench/db_bench --benchmarks="$benchmarks" \
+    --db="$scratch/db"
 }
 
 cmd_test() {
