@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cassert>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <utility>
+#include <vector>
 
 #include "env/io_errors.h"
 #include "util/crc32c.h"
@@ -19,6 +24,54 @@ constexpr uint64_t kRangeSyncKeepUnsyncedBytes = 1 << 20;
 constexpr size_t kRangeSyncAlignment = 4096;
 
 }  // namespace
+
+struct WritableFileWriter::BackgroundWrites {
+  struct Pending {
+    AlignedBuffer buffer;  // Whole pages, no padding.
+    uint64_t offset;
+  };
+
+  explicit BackgroundWrites(WritableFile* f) : file(f) {}
+
+  // Writes the queue front first until it is empty, then marks the drain
+  // finished. Runs on the executor; at most one call runs at a time.
+  void Drain() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!queue.empty()) {
+      Pending next = std::move(queue.front());
+      queue.pop_front();
+      IOStatus s;
+      if (!stopped) {
+        lock.unlock();
+        s = file->PositionedAppend(
+            Slice(next.buffer.data(), next.buffer.size()), next.offset);
+        lock.lock();
+      }
+      // After a failure the rest is dropped: writing past the failed
+      // range would leave a hole, and the writer is poisoned anyway.
+      if (!s.ok()) {
+        stopped = true;
+        status = std::move(s);
+      }
+      next.buffer.Clear();
+      free.push_back(std::move(next.buffer));
+      cv.notify_all();
+    }
+    draining = false;
+    cv.notify_all();
+  }
+
+  // Borrowed from the writer, which waits for the drain to finish before it
+  // uses or closes the file itself.
+  WritableFile* const file;
+  std::mutex mutex;
+  std::condition_variable cv;       // A buffer became free or the drain ended.
+  std::deque<Pending> queue;        // Guarded by mutex; file order.
+  std::vector<AlignedBuffer> free;  // Guarded by mutex; written buffers.
+  bool draining = false;  // Guarded by mutex; a drain task is submitted.
+  IOStatus status;        // Guarded by mutex; the failure, until reported.
+  bool stopped = false;   // Guarded by mutex; a write failed: write no more.
+};
 
 Status WritableFileWriter::Create(std::unique_ptr<WritableFile> file,
                                   const WritableFileWriterOptions& options,
@@ -40,14 +93,20 @@ WritableFileWriter::WritableFileWriter(std::unique_ptr<WritableFile> file,
       bytes_per_sync_(options.bytes_per_sync),
       compute_checksum_(options.compute_file_checksum),
       buffer_(file_->alignment().both()),
-      executor_(direct_ ? options.executor : nullptr),
-      spare_(file_->alignment().both()),
-      background_(std::make_shared<BackgroundWrite>()) {
+      executor_(direct_ ? options.executor : nullptr) {
+  if (executor_ != nullptr) {
+    background_ = std::make_shared<BackgroundWrites>(file_.get());
+  }
   // A maximum that is not a multiple of the alignment rounds up (S38), so a
   // full buffer is always whole pages.
   max_buffer_bytes_ = options.max_buffer_bytes == 0
                           ? 0
                           : RoundUp(options.max_buffer_bytes, alignment_);
+  if (direct_) {
+    // Physically contiguous buffers reach the device as one segment
+    // (util/aligned_buffer.h); only buffers of 1 MiB and more are mapped so.
+    buffer_.set_use_huge_pages(true);
+  }
   const size_t initial = std::min(kInitialBufferBytes, max_buffer_bytes_);
   if (initial > 0) {
     buffer_.Allocate(RoundUp(initial, alignment_));
@@ -56,17 +115,19 @@ WritableFileWriter::WritableFileWriter(std::unique_ptr<WritableFile> file,
 
 WritableFileWriter::~WritableFileWriter() {
   assert(closed_ && "WritableFileWriter destroyed without Close()");
-  // Never free spare_ under a running write.
-  WaitForBackgroundWrite().PermitUncheckedError();  // Only matters unclosed.
+  // Never leave the drain task with a file that is about to be destroyed.
+  WaitForBackgroundWrites().PermitUncheckedError();  // Only matters unclosed.
 }
 
-IOStatus WritableFileWriter::WaitForBackgroundWrite() {
+IOStatus WritableFileWriter::WaitForBackgroundWrites() {
+  if (background_ == nullptr) {
+    return IOStatus::OK();
+  }
   IOStatus s;
   {
     std::unique_lock<std::mutex> lock(background_->mutex);
-    background_->done_cv.wait(lock, [&] { return !background_->in_flight; });
-    s = background_->status;
-    background_->status = IOStatus::OK();
+    background_->cv.wait(lock, [&] { return !background_->draining; });
+    s = std::exchange(background_->status, IOStatus::OK());
   }
   if (!s.ok()) {
     return Poison(std::move(s));
@@ -75,16 +136,11 @@ IOStatus WritableFileWriter::WaitForBackgroundWrite() {
 }
 
 IOStatus WritableFileWriter::SubmitFullBuffer() {
-  assert(executor_ != nullptr && buffer_.size() == buffer_.capacity());
-  STRATA_RETURN_IF_ERROR(WaitForBackgroundWrite());
-  // spare_ is free: it becomes the buffer to fill, and the full one goes out.
-  std::swap(buffer_, spare_);
-  if (buffer_.capacity() < spare_.capacity()) {
-    buffer_.Allocate(spare_.capacity());
-  }
-  buffer_.Clear();
+  assert(background_ != nullptr && buffer_.size() == buffer_.capacity());
   const uint64_t offset = next_write_offset_;
-  const size_t size = spare_.size();
+  const size_t size = buffer_.size();
+  const size_t capacity = buffer_.capacity();
+  const size_t alignment = buffer_.alignment();
   ++counters_.write_calls;
   counters_.device_bytes += size;
   counters_.rewritten_tail_bytes += clean_prefix_bytes_;
@@ -92,28 +148,56 @@ IOStatus WritableFileWriter::SubmitFullBuffer() {
   next_write_offset_ += size;
   unsynced_ = true;
   dirty_ = false;
+  bool start_drain = false;
   {
     std::lock_guard<std::mutex> lock(background_->mutex);
-    background_->in_flight = true;
+    background_->queue.push_back({std::move(buffer_), offset});
+    start_drain = !background_->draining;
+    background_->draining = true;
   }
-  // The task holds the shared state, so it can always report back; the
-  // writer waits for it before touching spare_ or the file again.
-  executor_->Submit([state = background_, file = file_.get(),
-                     data = spare_.data(), size, offset] {
-    IOStatus s = file->PositionedAppend(Slice(data, size), offset);
-    std::lock_guard<std::mutex> lock(state->mutex);
-    state->status = std::move(s);
-    state->in_flight = false;
-    state->done_cv.notify_all();
-  });
+  if (start_drain) {
+    // The task holds the shared state, so it can always report back.
+    executor_->Submit([state = background_] { state->Drain(); });
+  }
+  // Continue with a free buffer, a new one while fewer than
+  // kBackgroundBuffers exist, or wait for the drain to free one.
+  IOStatus failed;
+  AlignedBuffer next(alignment);
+  {
+    std::unique_lock<std::mutex> lock(background_->mutex);
+    if (background_->free.empty() && background_buffers_ < kBackgroundBuffers) {
+      ++background_buffers_;
+    } else {
+      background_->cv.wait(lock, [&] {
+        return !background_->free.empty() || !background_->status.ok();
+      });
+    }
+    if (!background_->status.ok()) {
+      // Reported here, once; the drain drops what is still queued.
+      failed = std::exchange(background_->status, IOStatus::OK());
+    } else if (!background_->free.empty()) {
+      next = std::move(background_->free.back());
+      background_->free.pop_back();
+    }
+  }
+  if (!failed.ok()) {
+    // buffer_ stays empty: nothing more is appended to a poisoned writer.
+    buffer_ = AlignedBuffer(alignment);
+    return Poison(std::move(failed));
+  }
+  if (next.capacity() < capacity) {
+    next.set_use_huge_pages(true);
+    next.Allocate(capacity);
+  }
+  buffer_ = std::move(next);
   return IOStatus::OK();
 }
 
 void WritableFileWriter::GrowBufferFor(size_t needed) {
   size_t desired = buffer_.capacity();
   while (desired < max_buffer_bytes_ && desired - buffer_.size() < needed) {
-    desired = std::min(desired == 0 ? alignment_ : desired * 2,
-                       max_buffer_bytes_);
+    desired =
+        std::min(desired == 0 ? alignment_ : desired * 2, max_buffer_bytes_);
   }
   if (desired == buffer_.capacity()) {
     return;
@@ -149,7 +233,8 @@ IOStatus WritableFileWriter::Append(Slice data) {
       if (buffer_.free_space() == 0) {
         // Full at the maximum size, with more to come: write it out. A full
         // buffer is whole aligned pages, so no padding (S41).
-        IOStatus s = executor_ != nullptr ? SubmitFullBuffer() : WriteDirect();
+        IOStatus s =
+            background_ != nullptr ? SubmitFullBuffer() : WriteDirect();
         if (!s.ok()) {
           return s;
         }
@@ -158,6 +243,12 @@ IOStatus WritableFileWriter::Append(Slice data) {
       src += n;
       left -= n;
       dirty_ = true;
+      if (background_ != nullptr && buffer_.free_space() == 0 &&
+          buffer_.capacity() >= max_buffer_bytes_) {
+        // Full at the maximum size: send it now, so the device has the next
+        // write queued rather than waiting for the next Append.
+        STRATA_RETURN_IF_ERROR(SubmitFullBuffer());
+      }
     }
   } else {
     if (buffer_.free_space() < left) {
@@ -256,7 +347,7 @@ IOStatus WritableFileWriter::Flush() {
     return PreviousError();
   }
   if (direct_) {
-    STRATA_RETURN_IF_ERROR(WaitForBackgroundWrite());
+    STRATA_RETURN_IF_ERROR(WaitForBackgroundWrites());
     // A clean tail (already written, nothing appended since) is never
     // written again.
     if (dirty_ && !buffer_.empty()) {
@@ -308,7 +399,7 @@ IOStatus WritableFileWriter::Close() {
   }
   if (direct_) {
     // A background write's error is the first error.
-    WaitForBackgroundWrite().PermitUncheckedError();  // Recorded by Poison.
+    WaitForBackgroundWrites().PermitUncheckedError();  // Recorded by Poison.
   }
   if (!first_error_.ok()) {
     closed_ = true;

@@ -15,13 +15,19 @@
 // Close = padded write (if dirty), Truncate(size()), Fsync, close, in that
 // order (../shared/spec/direct-io.md S42-S47 and "Our decisions").
 //
-// Background writes (direct mode, with options.executor): a full buffer is
-// handed to the executor and written while the caller fills a second one, so
-// copying and device time overlap. At most one write is in flight; every other
-// file operation (Flush, Sync, Close, the next full buffer) waits for it
-// first, so the file sees the same calls in the same order as without the
-// executor. An error in a background write poisons the writer and is returned
-// by the next call.
+// Background writes (direct mode, with options.executor): a buffer that is
+// full at the maximum size is handed to the executor at once and the caller
+// goes on filling another, so copying and device time overlap. Up to
+// kBackgroundBuffers buffers exist: one filling, the others queued or being
+// written; the caller waits only when none is free. One drain task at a time
+// writes the queue front first, so the file sees its writes in file order
+// and never two calls at once (WritableFile is not thread-safe), and a
+// task is submitted only when no drain is running (no hand-off per write
+// while the device is busy). Flush, Sync and Close wait for the queue to
+// empty before their own file calls, so the file sees the same calls in the
+// same order as without the executor. The first failed background write
+// stops the drain (later queued buffers are never written), poisons the
+// writer and is returned once, by the next call.
 //
 // Buffered mode: appends that do not fit the buffer flush it; an append larger
 // than the buffer goes straight to the file. With bytes_per_sync > 0 the
@@ -41,10 +47,9 @@
 // Ownership: owns the WritableFile. Not thread-safe.
 #pragma once
 
-#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "strata/executor.h"
@@ -88,6 +93,11 @@ struct WritableFileWriterCounters {
 
 class WritableFileWriter {
  public:
+  // Background mode: buffers per writer, the one being filled included.
+  // Three let the drain task find the next buffer queued when it finishes
+  // one, while the caller fills the third.
+  static constexpr size_t kBackgroundBuffers = 3;
+
   // The message RocksDB uses for a zero buffer with direct writes (S7).
   static constexpr const char* kZeroBufferMessage =
       "Direct write requires writable_file_max_buffer_size > 0";
@@ -147,11 +157,12 @@ class WritableFileWriter {
   IOStatus WriteBuffered(const char* data, size_t n);
   // Buffered mode: range-syncs if bytes_per_sync allows.
   IOStatus MaybeRangeSync();
-  // Direct mode with an executor: hands the full buffer to the executor and
-  // continues with the spare one.
+  // Direct mode with an executor: queues the full buffer for the drain task
+  // and continues with a free one (waiting for one if all are queued).
   IOStatus SubmitFullBuffer();
-  // Waits for the background write, if any; its error poisons the writer.
-  IOStatus WaitForBackgroundWrite();
+  // Waits until every queued buffer is written; the first background error
+  // poisons the writer.
+  IOStatus WaitForBackgroundWrites();
   // Records the first error and returns it.
   IOStatus Poison(IOStatus s);
   IOStatus PreviousError() const;
@@ -165,18 +176,12 @@ class WritableFileWriter {
   const bool compute_checksum_;
   AlignedBuffer buffer_;
   Executor* const executor_;
-  // The buffer a background write is reading from (when one is in flight),
-  // or a free one to fill next.
-  AlignedBuffer spare_;
-  // Shared with the background task, which may finish after a failed call
-  // returned; guarded by its own mutex.
-  struct BackgroundWrite {
-    std::mutex mutex;
-    std::condition_variable done_cv;
-    bool in_flight = false;  // Guarded by mutex.
-    IOStatus status;         // Guarded by mutex.
-  };
-  std::shared_ptr<BackgroundWrite> background_;
+  // Queued buffers, free buffers and the drain task's state, shared with
+  // that task (which may finish after a failed call returned). Defined in
+  // the .cc; null without an executor.
+  struct BackgroundWrites;
+  std::shared_ptr<BackgroundWrites> background_;
+  size_t background_buffers_ = 1;  // Buffers allocated, buffer_ included.
 
   // Direct mode: the buffer holds file bytes [next_write_offset_,
   // next_write_offset_ + buffer_.size()); always a multiple of alignment_.

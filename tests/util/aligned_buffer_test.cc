@@ -118,6 +118,55 @@ TEST_P(AlignedBufferTest, ReleaseHandsMemoryOver) {
   EXPECT_EQ(buf.data(), nullptr);
 }
 
+TEST_P(AlignedBufferTest, HugePagesMapLargeBuffersAt2MiB) {
+  const size_t a = GetParam();
+  AlignedBuffer buf(a);
+  buf.set_use_huge_pages(true);
+  // Below the threshold: ordinary memory.
+  buf.Allocate(AlignedBuffer::kHugePageMinBytes / 2);
+  EXPECT_FALSE(buf.huge_page_mapped());
+  std::string data(1000, 'h');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 13);
+  ASSERT_EQ(buf.Append(data.data(), data.size()), data.size());
+  // Growing past it moves the bytes into a 2 MiB-aligned mapping.
+  buf.Grow(AlignedBuffer::kHugePageMinBytes);
+  EXPECT_TRUE(buf.huge_page_mapped());
+  EXPECT_TRUE(Aligned(buf.data(), size_t{2} << 20));
+  EXPECT_EQ(buf.capacity(), AlignedBuffer::kHugePageMinBytes);
+  ASSERT_EQ(buf.size(), data.size());
+  EXPECT_EQ(std::string(buf.data(), data.size()), data);
+  // The whole capacity is usable.
+  buf.PadWith(buf.free_space(), 'z');
+  EXPECT_EQ(buf.data()[buf.capacity() - 1], 'z');
+  // A move carries the mapping; the source is left empty.
+  AlignedBuffer moved(std::move(buf));
+  EXPECT_TRUE(moved.huge_page_mapped());
+  EXPECT_EQ(std::string(moved.data(), data.size()), data);
+  EXPECT_EQ(buf.data(), nullptr);  // NOLINT(bugprone-use-after-move)
+  EXPECT_FALSE(buf.huge_page_mapped());
+}
+
+TEST_P(AlignedBufferTest, HugePagesOffKeepsOrdinaryMemory) {
+  AlignedBuffer buf(GetParam());
+  buf.Allocate(AlignedBuffer::kHugePageMinBytes * 2);
+  EXPECT_FALSE(buf.huge_page_mapped());
+}
+
+TEST_P(AlignedBufferTest, ReleaseOfHugePageBufferCopiesIntoFreeableMemory) {
+  AlignedBuffer buf(GetParam());
+  buf.set_use_huge_pages(true);
+  buf.Allocate(AlignedBuffer::kHugePageMinBytes);
+  ASSERT_TRUE(buf.huge_page_mapped());
+  buf.Append("hello", 5);
+  AlignedMemory mem = buf.Release();  // Freed with std::free: must not crash.
+  ASSERT_NE(mem.get(), nullptr);
+  EXPECT_TRUE(Aligned(mem.get(), GetParam()));
+  EXPECT_EQ(std::string(mem.get(), 5), "hello");
+  EXPECT_EQ(buf.capacity(), 0u);
+  EXPECT_EQ(buf.data(), nullptr);
+  EXPECT_FALSE(buf.huge_page_mapped());
+}
+
 INSTANTIATE_TEST_SUITE_P(Alignments, AlignedBufferTest,
                          ::testing::Values(512, 4096, 16384, 65536),
                          [](const ::testing::TestParamInfo<size_t>& info) {
