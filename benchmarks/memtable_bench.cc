@@ -124,7 +124,9 @@ void RunGets(benchmark::State& state, bool hit) {
                              &found_seq,
                              &max_covering) == MemTable::GetResult::kFound;
   }
-  if (found != (hit ? state.iterations() : 0)) {
+  const uint64_t expected =
+      hit ? static_cast<uint64_t>(state.iterations()) : uint64_t{0};
+  if (found != expected) {
     state.SkipWithError("unexpected Get result");
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
