@@ -241,6 +241,10 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock,
       (void)fs_->DeleteFile(TableFileName(dbname_, out.number));
     }
   }
+  // The compaction holds its input files' metadata: while it lives they
+  // count as live, and nothing would delete them before the next flush or
+  // compaction (or ever, after the last one).
+  c.reset();
   DeleteObsoleteFiles(lock);
   bg_cv_.notify_all();
   return s;

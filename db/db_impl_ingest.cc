@@ -12,6 +12,7 @@
 // above it overlaps, else L0.
 #include <algorithm>
 #include <cinttypes>
+#include <map>
 
 #include "db/db_impl.h"
 #include "db/db_options.h"
@@ -193,6 +194,10 @@ Status DBImpl::IngestExternalFile(const std::vector<std::string>& paths,
 
   VersionEdit edit;
   std::vector<uint64_t> numbers;
+  // Files renamed into the DB (move_files), by number: their sources. If
+  // the ingestion fails they are renamed back, since the caller's copy is
+  // gone.
+  std::map<uint64_t, std::string> moved;
   SequenceNumber seq = last_sequence_.load();
   for (size_t i = 0; s.ok() && i < files.size(); ++i) {
     const IngestedFile& f = files[i];
@@ -205,6 +210,7 @@ Status DBImpl::IngestExternalFile(const std::vector<std::string>& paths,
     IOStatus io = options.move_files ? fs_->RenameFile(f.path, target)
                                      : fs_->LinkFile(f.path, target);
     const char* how = options.move_files ? "moved" : "linked";
+    const bool renamed = options.move_files && io.ok();
     if (!io.ok()) {
       // Another file system (or none with links): copy with the
       // flush/compaction write mode.
@@ -253,6 +259,7 @@ Status DBImpl::IngestExternalFile(const std::vector<std::string>& paths,
       s = io;
       break;
     }
+    if (renamed) moved[number] = f.path;
     if (info_log_ != nullptr) {
       info_log_->Log("Ingest: %s %s as #%" PRIu64 " with seqno %" PRIu64,
                      f.path.c_str(), how, number, seq);
@@ -287,8 +294,14 @@ Status DBImpl::IngestExternalFile(const std::vector<std::string>& paths,
   if (s.ok()) {
     last_sequence_.store(seq);
   } else {
+    // Best effort: the ingestion has failed either way.
     for (uint64_t number : numbers) {
-      (void)fs_->DeleteFile(TableFileName(dbname_, number));
+      auto it = moved.find(number);
+      if (it != moved.end()) {
+        (void)fs_->RenameFile(TableFileName(dbname_, number), it->second);
+      } else {
+        (void)fs_->DeleteFile(TableFileName(dbname_, number));
+      }
     }
   }
   for (uint64_t number : numbers) pending_outputs_.erase(number);

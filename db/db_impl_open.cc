@@ -346,13 +346,16 @@ Status DBImpl::ReplayWal(uint64_t number, std::shared_ptr<MemTable>* mem,
   }
   if (!wal.status().ok()) return wal.status();
   if (reporter.count_ > 0) {
-    // Damage with no good record after it: the tail of this WAL.
+    // Damage with no good record after it. It is still damage, not a torn
+    // tail (the reader reports a torn tail through tail_torn(), below): a
+    // bad fragment makes the reader drop the rest of its 32 KiB block, so
+    // good records after it in the same block never show up here.
     switch (mode) {
       case WALRecoveryMode::kAbsoluteConsistency:
+      case WALRecoveryMode::kTolerateCorruptedTailRecords:
         return Status::Corruption(path + ": damaged record at offset " +
                                   std::to_string(reporter.first_offset_) +
                                   ": " + reporter.first_.ToString());
-      case WALRecoveryMode::kTolerateCorruptedTailRecords:
       case WALRecoveryMode::kSkipAnyCorruptedRecords:
         if (info_log_ != nullptr) {
           info_log_->Log("%s: dropped %" PRIu64

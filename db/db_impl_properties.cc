@@ -216,7 +216,9 @@ Status DBImpl::SetOptions(
   Options updated = options_;
   Status s = ApplyMutableOptions(changes, &updated);
   if (!s.ok()) return s;
-  options_ = updated;
+  // The same adjustments as at Open: a single write buffer or an L0 stop
+  // trigger below the compaction trigger would stop writes for good.
+  options_ = SanitizeOptions(updated);
   // The picker knows the running compactions: it is replaced (with the new
   // level options) only when none runs.
   while (bg_compaction_running_ > 0 || manual_compactions_ > 0) {
