@@ -381,7 +381,11 @@ Status DBImpl::CompactRange(const CompactRangeOptions& /*options*/,
       if (!files.empty()) last_level = level;
     }
   }
-  for (int level = 0; level < last_level && s.ok(); ++level) {
+  // Every level above the deepest one holding data is compacted into the
+  // next; data only in L0 goes to L1 (as RocksDB does). The deepest level
+  // is not rewritten in place.
+  const int levels_to_compact = std::max(last_level, 1);
+  for (int level = 0; level < levels_to_compact && s.ok(); ++level) {
     while (bg_error_.ok() && !shutting_down_) {
       bool conflict = false;
       auto c = picker_->PickManualCompaction(*versions_->current(), level,

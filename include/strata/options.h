@@ -145,8 +145,12 @@ struct FlushOptions {
 };
 
 struct CompactRangeOptions {
-  // Compact the bottommost level too (it is always compacted by strata's
-  // CompactRange when it holds files in the range).
+  // Accepted for RocksDB compatibility; strata's manual compactions always
+  // run alone against other manual compactions. CompactRange compacts every
+  // level above the deepest one holding keys in the range into the next
+  // (L0 into L1 when only L0 holds data); the deepest level is not
+  // rewritten in place (RocksDB's default, kIfHaveCompactionFilter without
+  // a compaction filter).
   bool exclusive_manual_compaction = true;
 };
 

@@ -267,5 +267,26 @@ TEST_F(DBBasicTest, ReadOnlyOpenSeesWalContents) {
   EXPECT_TRUE(db_->Put(WriteOptions(), "c", "3").IsNotSupported());
 }
 
+TEST_F(DBBasicTest, CompactRangeMovesLevel0DataDown) {
+  options_.disable_auto_compactions = true;
+  Open();
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(i),
+                         "r" + std::to_string(round)));
+    }
+    ASSERT_OK(db_->Flush(FlushOptions()));
+  }
+  uint64_t l0 = 0, l1 = 0;
+  ASSERT_TRUE(db_->GetIntProperty("rocksdb.num-files-at-level0", &l0));
+  EXPECT_EQ(3u, l0);
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  ASSERT_TRUE(db_->GetIntProperty("rocksdb.num-files-at-level0", &l0));
+  ASSERT_TRUE(db_->GetIntProperty("rocksdb.num-files-at-level1", &l1));
+  EXPECT_EQ(0u, l0);
+  EXPECT_EQ(1u, l1);
+  EXPECT_EQ("r2", Get("k7"));
+}
+
 }  // namespace
 }  // namespace strata

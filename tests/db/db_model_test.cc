@@ -216,7 +216,8 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
           it->Seek(target);
           auto m = model.lower_bound(target);
           for (int i = 0; i < 3 && m != model.end(); ++i, ++m) {
-            ASSERT_TRUE(it->Valid());
+            ASSERT_TRUE(it->Valid()) << "Seek(" << target << ") step " << i
+                                     << ": " << it->status().ToString();
             ASSERT_EQ(m->first, it->key().ToString());
             it->Next();
           }
@@ -230,7 +231,8 @@ TEST_P(DBModelTest, RandomOperationsMatchModel) {
             ASSERT_FALSE(it->Valid());
           } else {
             --m;
-            ASSERT_TRUE(it->Valid());
+            ASSERT_TRUE(it->Valid()) << "SeekForPrev(" << target
+                                     << "): " << it->status().ToString();
             ASSERT_EQ(m->first, it->key().ToString());
           }
         }
