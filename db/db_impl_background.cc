@@ -214,9 +214,11 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock,
       for (const auto& out : outputs) edit.AddFile(c->output_level(), out);
     }
   }
+  bool edit_failed = false;
   if (s.ok()) {
     edit.set_last_sequence(last_sequence_.load());
     s = versions_->LogAndApply(&edit);
+    edit_failed = !s.ok();
   }
   for (const auto& out : outputs) pending_outputs_.erase(out.number);
   for (uint64_t n : inputs) busy_files_.erase(n);
@@ -236,7 +238,9 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock,
                      clock_->NowMicros() - start,
                      c->IsTrivialMove() ? " (trivial move)" : "");
     }
-  } else if (!c->IsTrivialMove()) {
+  } else if (!c->IsTrivialMove() && !edit_failed) {
+    // (After a failed edit the outputs stay: the edit may be durable.
+    // DeleteObsoleteFiles removes them once a new MANIFEST is written.)
     for (const auto& out : outputs) {
       (void)fs_->DeleteFile(TableFileName(dbname_, out.number));
     }
@@ -320,6 +324,7 @@ Status DBImpl::DoCompactionWork(const Compaction& c,
     }
     return fs;
   };
+  std::vector<uint64_t> opened;  // Every output number taken.
   auto open_output = [&]() -> Status {
     uint64_t number;
     {
@@ -327,6 +332,7 @@ Status DBImpl::DoCompactionWork(const Compaction& c,
       number = versions_->NewFileNumber();
       pending_outputs_.insert(number);
     }
+    opened.push_back(number);
     return TableOutput::Open(context, FileKind::kTableCompactionOutput, number,
                              &out);
   };
@@ -356,6 +362,17 @@ Status DBImpl::DoCompactionWork(const Compaction& c,
   }
   if (s.ok() && out != nullptr) s = finish_output();
   if (out != nullptr) out->Abandon();
+  if (!s.ok()) {
+    // The number of an output that did not finish (a failed write, sync or
+    // check) is released, so that obsolete-file cleanup deletes whatever
+    // is left of it; finished outputs are RunCompaction's to release.
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (uint64_t number : opened) {
+      bool finished = false;
+      for (const auto& f : *outputs) finished = finished || f.number == number;
+      if (!finished) pending_outputs_.erase(number);
+    }
+  }
   if (statistics_ != nullptr) {
     statistics_->recordTick(COMPACT_READ_BYTES, input_bytes);
   }
@@ -429,13 +446,25 @@ Status DBImpl::Resume() {
   if (info_log_ != nullptr) {
     info_log_->Log("Resume after: %s", bg_error_.ToString().c_str());
   }
-  // A failed WAL write leaves the WAL in an unknown state: start a new one
-  // (the memtable's acknowledged entries are in the old one).
+  // A failed WAL write leaves the WAL in an unknown state, and its writer
+  // keeps failing: close it (ignoring that error) and start a new one. The
+  // memtable whose acknowledged entries it holds is flushed before Resume
+  // returns. Queued as a writer, so no group commit uses the WAL meanwhile.
+  WriteBatch nothing;
+  Writer w(&nothing, WriteOptions());
+  JoinWriteQueueAsBarrier(&w, lock);
   Status s;
-  if (wal_ != nullptr && !mem_.mem->empty()) {
+  if (wal_ != nullptr) {
+    (void)wal_->Sync(options_.use_fsync);  // Best effort; see above.
+    (void)wal_->Close();
+    wal_.reset();
+    const Status saved = bg_error_;
+    bg_error_ = Status::OK();  // SwitchMemTable records its own errors.
     s = SwitchMemTable();
-    if (!s.ok()) return s;
+    if (!s.ok() && bg_error_.ok()) bg_error_ = saved;
   }
+  LeaveWriteQueue(&w);
+  if (!s.ok()) return s;
   bg_error_ = Status::OK();
   MaybeScheduleBackgroundWork();
   while (bg_error_.ok() && (!imm_.empty() || bg_flush_scheduled_ > 0)) {

@@ -33,6 +33,15 @@ class WalReporter final : public WalReader::Reporter {
   int count_ = 0;
 };
 
+// The directory holding `path` ("/" for "/db", "." for "db").
+std::string ParentDir(const std::string& path) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  const size_t slash = p.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : p.substr(0, slash);
+}
+
 Status OpenDB(const Options& options, const std::string& path, bool read_only,
               std::unique_ptr<DB>* result) {
   result->reset();
@@ -54,6 +63,13 @@ Status OpenDB(const Options& options, const std::string& path, bool read_only,
       IOStatus io = fs->CreateDirIfMissing(path);
       if (!io.ok()) return io;
       created_dir = true;
+      // The new directory's own entry must be durable, or power loss takes
+      // the whole DB, synced writes included, with it.
+      io = SyncDir(fs, ParentDir(path));
+      if (!io.ok()) {
+        (void)fs->DeleteDir(path);
+        return io;
+      }
     }
     if (wants_direct) {
       s = ProbeDirectIO(fs, path);
@@ -250,6 +266,15 @@ Status DBImpl::NewWal(std::unique_ptr<WalWriter>* wal, uint64_t* number) {
   if (!s.ok()) return s;
   *wal = std::make_unique<WalWriter>(std::move(writer), *number,
                                      options_.manual_wal_flush);
+  // A synced write must survive power loss: the WAL's directory entry
+  // has to be durable before the first one is acknowledged.
+  io = SyncDir(fs_, dbname_);
+  if (!io.ok()) {
+    (void)(*wal)->Close();
+    wal->reset();
+    (void)fs_->DeleteFile(path);
+    return io;
+  }
   return Status::OK();
 }
 
@@ -426,6 +451,7 @@ void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock) {
       case DBFileType::kTable: {
         auto it = live_files_.find(number);
         keep = pending_outputs_.count(number) > 0 ||
+               versions_->edit_in_doubt() ||
                (it != live_files_.end() && !it->second.expired());
         if (!keep) {
           if (it != live_files_.end()) live_files_.erase(it);

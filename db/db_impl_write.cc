@@ -4,6 +4,7 @@
 #include <cinttypes>
 
 #include "db/db_impl.h"
+#include "db/filename.h"
 #include "db/write_batch_internal.h"
 
 namespace strata {
@@ -251,10 +252,14 @@ Status DBImpl::SwitchMemTable() {
     return s;
   }
   if (wal_ != nullptr) {
-    // The old WAL's bytes are in the OS already (or, with manual_wal_flush,
-    // written now); syncing it is the flush's business.
-    s = wal_->Close();
+    // The old WAL is synced before the new one takes writes: a write synced
+    // later must find every earlier write durable too (RocksDB's sync also
+    // covers the older WALs), or recovery could show it without them.
+    s = wal_->Sync(options_.use_fsync);
+    if (s.ok()) s = wal_->Close();
     if (!s.ok()) {
+      (void)wal->Close();
+      (void)fs_->DeleteFile(WalFileName(dbname_, number));
       SetBackgroundError(s, "closing a WAL");
       return s;
     }

@@ -132,6 +132,14 @@ IOStatus SetCurrentFile(FileSystem* fs, const std::string& dbname,
   return s;
 }
 
+IOStatus SyncDir(FileSystem* fs, const std::string& dir) {
+  std::unique_ptr<Directory> d;
+  IOStatus s = fs->NewDirectory(dir, &d);
+  if (s.ok()) s = d->Fsync();
+  if (s.ok()) s = d->Close();
+  return s;
+}
+
 IOStatus ReadFileToString(FileSystem* fs, const std::string& path,
                           FileKind kind, std::string* data) {
   data->clear();

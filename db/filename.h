@@ -49,6 +49,11 @@ bool ParseFileName(const std::string& name, uint64_t* number,
 IOStatus SetCurrentFile(FileSystem* fs, const std::string& dbname,
                         uint64_t manifest_number, uint64_t temp_number);
 
+// fsyncs the directory `dir`, so that the files created, renamed or deleted
+// in it since survive power loss (a synced file whose directory entry is
+// not durable is lost with it).
+IOStatus SyncDir(FileSystem* fs, const std::string& dir);
+
 // Reads CURRENT: the MANIFEST's file name (no directory). Corruption naming
 // CURRENT if it does not hold "MANIFEST-<number>\n".
 Status ReadCurrentFile(FileSystem* fs, const std::string& dbname,

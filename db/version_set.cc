@@ -92,6 +92,7 @@ Status VersionSet::StartNewManifest() {
   if (manifest_ != nullptr) (void)manifest_->Close();
   manifest_ = std::move(manifest);
   manifest_number_ = number;
+  edit_in_doubt_ = false;  // CURRENT no longer names the old MANIFEST.
   if (info_log_ != nullptr) {
     info_log_->Log("Created MANIFEST-%06llu",
                    static_cast<unsigned long long>(number));
@@ -106,21 +107,31 @@ Status VersionSet::CreateNew(const std::string& db_id) {
 }
 
 Status VersionSet::LogAndApply(VersionEdit* edit) {
-  if (edit->has_log_number()) {
-    log_number_ = std::max(log_number_, edit->log_number());
-  }
-  edit->set_log_number(log_number_);
+  // The log number and last sequence change only once the edit is durable:
+  // until then the WALs below the new log number still hold data no
+  // table has, and must not look obsolete.
+  const uint64_t log_number = edit->has_log_number()
+                                  ? std::max(log_number_, edit->log_number())
+                                  : log_number_;
+  const SequenceNumber last_sequence =
+      edit->has_last_sequence()
+          ? std::max(last_sequence_, edit->last_sequence())
+          : last_sequence_;
+  edit->set_log_number(log_number);
   edit->set_prev_log_number(prev_log_number_);
-  if (edit->has_last_sequence()) {
-    last_sequence_ = std::max(last_sequence_, edit->last_sequence());
-  }
-  edit->set_last_sequence(last_sequence_);
+  edit->set_last_sequence(last_sequence);
 
   std::shared_ptr<const Version> next;
   Status s = Version::Apply(current_.get(), {edit}, options_->num_levels,
                             &next);
   if (!s.ok()) return s;
 
+  if (!edit->new_files().empty()) {
+    // The new tables are synced; their directory entries must be durable
+    // too before an edit names them.
+    s = SyncDir(fs_, dbname_);
+    if (!s.ok()) return s;
+  }
   if (manifest_ == nullptr || manifest_->file_size() > max_manifest_bytes_) {
     // The snapshot written first describes `current_`; the edit follows.
     s = StartNewManifest();
@@ -132,11 +143,16 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   s = manifest_->AddRecord(record);
   if (s.ok()) s = manifest_->Sync(options_->use_fsync);
   if (!s.ok()) {
-    // The MANIFEST's state is unknown: the next edit starts a new one.
+    // The MANIFEST's state is unknown (the edit may be durable all the
+    // same): the next edit starts a new one, and until then the files the
+    // edit names must stay.
     (void)manifest_->Close();
     manifest_.reset();
+    edit_in_doubt_ = true;
     return s;
   }
+  log_number_ = log_number;
+  last_sequence_ = last_sequence;
   current_ = std::move(next);
   return Status::OK();
 }

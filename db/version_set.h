@@ -56,6 +56,10 @@ class VersionSet {
   uint64_t prev_log_number() const { return prev_log_number_; }
   uint64_t manifest_number() const { return manifest_number_; }
   uint64_t manifest_size() const;
+  // True after an edit failed while being written or synced, until a new
+  // MANIFEST replaces the old one: that edit may be durable, so no file it
+  // names (a new table) may be deleted meanwhile.
+  bool edit_in_doubt() const { return edit_in_doubt_; }
   const std::string& db_id() const { return db_id_; }
   // Closes the MANIFEST (Close of the DB).
   Status Close();
@@ -79,6 +83,7 @@ class VersionSet {
   uint64_t manifest_number_ = 0;
   std::string db_id_;
   std::unique_ptr<WalWriter> manifest_;
+  bool edit_in_doubt_ = false;
   // Once the MANIFEST outgrows this, the next edit starts a new one.
   uint64_t max_manifest_bytes_ = 64 << 20;
 };

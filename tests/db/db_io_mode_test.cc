@@ -167,6 +167,7 @@ TEST_P(DBIOModeTest, EveryFileKindUsesItsMode) {
     if (sst && (r.op == FileOp::kWrite || r.op == FileOp::kTruncate)) {
       last_write[r.path] = r.seq;
       synced_at.erase(r.path);
+      closed.erase(r.path);
     }
     if (sst && (r.op == FileOp::kFsync || r.op == FileOp::kSync) &&
         last_write.count(r.path) && !synced_at.count(r.path)) {
