@@ -367,7 +367,49 @@ void CheckIOEvidence(const EvidenceInput& in,
     }
   }
 
-  // 5. Statistics agree with the recorder; byte summaries.
+  // 5. bytes_per_sync: buffered SSTs written by flush and compaction
+  //    range-sync (4 KiB-aligned ranges, the last 1 MiB left alone) once
+  //    they pass 1 MiB + bytes_per_sync; mmap-written ones may too; direct
+  //    ones, and any with bytes_per_sync 0, never do.
+  {
+    CheckLog log(result, "bytes_per_sync");
+    std::map<std::string, IOMode> writer_mode;
+    std::map<std::string, uint64_t> range_syncs;
+    for (const IORecord& r : records) {
+      const bool background = r.kind == FileKind::kTableFlush ||
+                              r.kind == FileKind::kTableCompactionOutput;
+      if (!r.ok() || !IsSstKind(r.kind)) continue;
+      if (r.op == FileOp::kWrite && background) writer_mode[r.path] = r.mode;
+      if (r.op != FileOp::kRangeSync) continue;
+      ++range_syncs[r.path];
+      auto size_it = sizes.find(r.path);
+      if (!background || r.mode == IOMode::kDirect ||
+          in.bytes_per_sync == 0) {
+        log.Fail("unexpected range sync: " + r.ToString());
+      } else if (r.offset % kPage != 0 || r.length % kPage != 0 ||
+                 (size_it != sizes.end() &&
+                  r.offset + r.length + (1 << 20) > size_it->second)) {
+        log.Fail("range sync not page-aligned or within the last 1 MiB: " +
+                 r.ToString());
+      }
+    }
+    for (const auto& [path, mode] : writer_mode) {
+      auto size_it = sizes.find(path);
+      if (mode != IOMode::kBuffered || in.bytes_per_sync == 0 ||
+          size_it == sizes.end()) {
+        continue;
+      }
+      if (size_it->second >= (1 << 20) + in.bytes_per_sync + kPage &&
+          range_syncs[path] == 0) {
+        log.Fail(path + " (" + std::to_string(size_it->second) +
+                 " bytes, buffered) was never range-synced with "
+                 "bytes_per_sync " +
+                 std::to_string(in.bytes_per_sync));
+      }
+    }
+  }
+
+  // 6. Statistics agree with the recorder; byte summaries.
   {
     CheckLog log(result, "statistics");
     std::string writes, reads;

@@ -16,6 +16,9 @@
 //   - every SST written (flush, compaction, SstFileWriter) is synced after
 //     its last write and before the next MANIFEST write; a direct one closes
 //     with truncate (to its final size) then fsync;
+//   - buffered SSTs of flush and compaction range-sync once past 1 MiB +
+//     bytes_per_sync, in page-aligned ranges short of the last 1 MiB (mmap
+//     ones may too); direct ones, and any with bytes_per_sync 0, never do;
 //   - Statistics counted the same bytes per file kind and mode as the
 //     recorder saw; no padding without a direct writer.
 // Effective options are used (a fallback over a refusing file system turns
@@ -44,6 +47,7 @@ struct EvidenceInput {
   size_t offset_alignment = 4096;  // Of direct files.
   size_t memory_alignment = 4096;
   size_t compaction_readahead = 0;  // As configured (0 = 2 MiB).
+  uint64_t bytes_per_sync = 0;
   uint64_t block_size = 4096;
   // The largest key + value the workload wrote: a block can exceed
   // block_size by one entry.

@@ -237,6 +237,16 @@ TEST(MatrixEvidence, KindTheWorkloadNeverTouchedIsReported) {
       << Joined(f);
 }
 
+TEST(MatrixEvidence, RangeSyncOfDirectSstIsReported) {
+  const auto f = Check([](std::vector<IORecord>* v) {
+    v->push_back(Rec(FileOp::kRangeSync, "/db/2.sst", FileKind::kTableFlush,
+                     IOMode::kDirect, 0, 4096));
+  });
+  EXPECT_NE(std::string::npos,
+            Joined(f).find("bytes_per_sync: unexpected range sync"))
+      << Joined(f);
+}
+
 TEST(MatrixEvidence, TouchedPagesFollowHardLinks) {
   std::vector<IORecord> v;
   v.push_back(Rec(FileOp::kRead, "/ext/x.sst", FileKind::kTableExternal,

@@ -584,6 +584,7 @@ void RowRunner::CheckEvidence() {
   in.compaction_readahead = row_.compaction_readahead_size;
   in.block_size = row_.block_size;
   in.max_entry_bytes = kMaxEntryBytes;
+  in.bytes_per_sync = row_.bytes_per_sync;
   CheckIOEvidence(in, faulty_->recorder().Records(), *options_.statistics,
                   result_);
   if (detector_->clean_rewrites() > 0) {
