@@ -1,9 +1,5 @@
 #include "matrix/matrix_runner.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -18,14 +14,13 @@
 #include "env/fault_injection_file_system.h"
 #include "env/posix_file_system.h"
 #include "matrix/matrix_evidence.h"
+#include "matrix/matrix_files.h"
 #include "matrix/tail_rewrite_detector.h"
 #include "strata/db.h"
 #include "strata/sst_file_reader.h"
 #include "strata/sst_file_writer.h"
 #include "strata/statistics.h"
 #include "util/page_cache.h"
-
-extern char** environ;
 
 namespace strata::matrix {
 namespace {
@@ -47,48 +42,6 @@ std::string Key(int i) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "key%06d", i);
   return buf;
-}
-
-std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-bool WriteWholeFile(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  return static_cast<bool>(out);
-}
-
-// Runs `argv`, stdout and stderr into files of `dir`; the exit code, or -1.
-int Spawn(const std::vector<std::string>& args, const std::string& dir,
-          std::string* out) {
-  const std::string out_path = dir + "/sst_dump.out";
-  std::vector<std::string> strings = args;
-  std::vector<char*> argv;
-  for (std::string& a : strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  const int rc =
-      posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    *out = "posix_spawn " + args[0] + ": error " + std::to_string(rc);
-    return -1;
-  }
-  int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) break;
-  }
-  *out = ReadWholeFile(out_path);
-  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 }
 
 class RowRunner {
