@@ -383,8 +383,7 @@ void CheckIOEvidence(const EvidenceInput& in,
       if (r.op != FileOp::kRangeSync) continue;
       ++range_syncs[r.path];
       auto size_it = sizes.find(r.path);
-      if (!background || r.mode == IOMode::kDirect ||
-          in.bytes_per_sync == 0) {
+      if (!background || r.mode == IOMode::kDirect || in.bytes_per_sync == 0) {
         log.Fail("unexpected range sync: " + r.ToString());
       } else if (r.offset % kPage != 0 || r.length % kPage != 0 ||
                  (size_it != sizes.end() &&
