@@ -75,7 +75,15 @@ cmd_test() {
   configure_and_build build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSTRATA_ASSERTIONS=ON -DSTRATA_WERROR=ON
   log "all tests, normal build"
-  ctest --test-dir build/test --output-on-failure -j "$JOBS"
+  local rc=0
+  ctest --test-dir build/test --output-on-failure -j "$JOBS" || rc=$?
+  # The option matrix's table (written by ctest's matrix.Table after the
+  # last row, pass or fail), so that the log shows every combination.
+  if [ -f build/test/option_matrix.md ]; then
+    log "option matrix (tests/matrix; docs/option_matrix.md explains it)"
+    cat build/test/option_matrix.md
+  fi
+  [ "$rc" -eq 0 ] || exit "$rc"
 
   log "AddressSanitizer + UndefinedBehaviorSanitizer build in build/asan"
   configure_and_build build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
