@@ -123,7 +123,6 @@ class DBImpl final : public DB {
   Status NewWal(std::unique_ptr<WalWriter>* wal, uint64_t* number);
   // Deletes files no Version, pending output or live WAL needs.
   void DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock);
-  void RegisterLiveFiles(const Version& version);
   Status CloseImpl();
 
   // ---- Writes (db_impl_write.cc) ------------------------------------------
@@ -216,7 +215,6 @@ class DBImpl final : public DB {
   int manual_compactions_ = 0;
   std::set<uint64_t> busy_files_;       // Inputs of running compactions.
   std::set<uint64_t> pending_outputs_;  // Files being written.
-  std::map<uint64_t, std::weak_ptr<const FileMetaData>> live_files_;
   Status bg_error_;
   bool shutting_down_ = false;
   bool closed_ = false;

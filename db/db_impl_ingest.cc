@@ -307,7 +307,6 @@ Status DBImpl::IngestExternalFile(const std::vector<std::string>& paths,
   for (uint64_t number : numbers) pending_outputs_.erase(number);
   LeaveWriteQueue(&w);
   if (s.ok()) {
-    RegisterLiveFiles(*versions_->current());
     MaybeScheduleBackgroundWork();
   }
   return s;

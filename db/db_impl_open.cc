@@ -233,7 +233,6 @@ Status DBImpl::OpenImpl() {
   if (mem_.mem == nullptr) mem_.mem = NewMemTable();
 
   if (read_only_) {
-    RegisterLiveFiles(*versions_->current());
     return Status::OK();
   }
   uint64_t wal_number = 0;
@@ -244,7 +243,6 @@ Status DBImpl::OpenImpl() {
   edit.set_last_sequence(max_sequence);
   s = versions_->LogAndApply(&edit);
   if (!s.ok()) return s;
-  RegisterLiveFiles(*versions_->current());
   DeleteObsoleteFiles(lock);
   info_log_->Log("Opened: %s", versions_->current()->DebugString().c_str());
   MaybeScheduleBackgroundWork();
@@ -416,18 +414,12 @@ Status DBImpl::ReplayWal(uint64_t number, std::shared_ptr<MemTable>* mem,
   return Status::OK();
 }
 
-void DBImpl::RegisterLiveFiles(const Version& version) {
-  for (int level = 0; level < version.num_levels(); ++level) {
-    for (const auto& f : version.files(level)) {
-      auto& slot = live_files_[f->number];
-      if (slot.expired()) slot = f;
-    }
-  }
-}
-
 void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock) {
   if (read_only_) return;
-  RegisterLiveFiles(*versions_->current());
+  // Tables of every Version still held by anyone (iterators, reads,
+  // compactions) stay.
+  std::set<uint64_t> live;
+  versions_->AddLiveFiles(&live);
   std::vector<std::string> names;
   if (!fs_->GetChildren(dbname_, &names).ok()) return;
   const uint64_t log_number = versions_->log_number();
@@ -449,14 +441,9 @@ void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock) {
         keep = number >= manifest;
         break;
       case DBFileType::kTable: {
-        auto it = live_files_.find(number);
         keep = pending_outputs_.count(number) > 0 ||
-               versions_->edit_in_doubt() ||
-               (it != live_files_.end() && !it->second.expired());
-        if (!keep) {
-          if (it != live_files_.end()) live_files_.erase(it);
-          evict.push_back(number);
-        }
+               versions_->edit_in_doubt() || live.count(number) > 0;
+        if (!keep) evict.push_back(number);
         break;
       }
       case DBFileType::kTemp:

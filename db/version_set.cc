@@ -153,7 +153,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   }
   log_number_ = log_number;
   last_sequence_ = last_sequence;
-  current_ = std::move(next);
+  Install(std::move(next));
   return Status::OK();
 }
 
@@ -231,13 +231,32 @@ Status VersionSet::Recover() {
   std::shared_ptr<const Version> recovered;
   s = Version::Apply(nullptr, pointers, options_->num_levels, &recovered);
   if (!s.ok()) return Status::Corruption(path + ": " + s.ToString());
-  current_ = std::move(recovered);
+  Install(std::move(recovered));
   MarkFileNumberUsed(number);
   MarkFileNumberUsed(current_->MaxFileNumber());
   manifest_number_ = number;
   // Edits go to a new MANIFEST (written at the first LogAndApply), so a
   // torn tail of this one is never appended to.
   return Status::OK();
+}
+
+void VersionSet::Install(std::shared_ptr<const Version> version) {
+  installed_.push_back(version);
+  current_ = std::move(version);
+}
+
+void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {
+  std::vector<std::weak_ptr<const Version>> alive;
+  alive.reserve(installed_.size());
+  for (const auto& weak : installed_) {
+    std::shared_ptr<const Version> v = weak.lock();
+    if (v == nullptr) continue;
+    for (int level = 0; level < v->num_levels(); ++level) {
+      for (const auto& f : v->files(level)) live->insert(f->number);
+    }
+    alive.push_back(weak);
+  }
+  installed_.swap(alive);
 }
 
 }  // namespace strata

@@ -15,6 +15,8 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
+#include <vector>
 #include <string>
 
 #include "db/info_log.h"
@@ -45,6 +47,9 @@ class VersionSet {
   Status LogAndApply(VersionEdit* edit);
 
   std::shared_ptr<const Version> current() const { return current_; }
+  // Adds the numbers of every table in any Version still alive (the current
+  // one, and older ones pinned by readers, iterators or compactions).
+  void AddLiveFiles(std::set<uint64_t>* live);
   uint64_t NewFileNumber() { return next_file_number_.fetch_add(1); }
   // Makes sure later numbers are above `number` (files found on disk).
   void MarkFileNumberUsed(uint64_t number);
@@ -76,6 +81,9 @@ class VersionSet {
   InfoLog* const info_log_;
 
   std::shared_ptr<const Version> current_;
+  // Every Version installed, while anyone holds it (pruned by AddLiveFiles).
+  std::vector<std::weak_ptr<const Version>> installed_;
+  void Install(std::shared_ptr<const Version> version);
   std::atomic<uint64_t> next_file_number_{2};
   SequenceNumber last_sequence_ = 0;
   uint64_t log_number_ = 0;
