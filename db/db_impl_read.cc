@@ -82,6 +82,187 @@ SequenceNumber MaxCoveringIn(const std::vector<RangeTombstone>& tombstones,
   return best;
 }
 
+bool InFileRange(const FileMetaData& f, Slice user_key) {
+  return user_key.compare(f.smallest_user_key()) >= 0 &&
+         user_key.compare(f.largest_user_key()) <= 0;
+}
+
+// The answer a table's entry for the key (`found_key`, the newest version
+// visible at the read sequence) gives, with range tombstones up to
+// max_covering hiding it. Counts the level hit.
+Status AnswerFromTableEntry(Slice found_key, SequenceNumber max_covering,
+                            int level, const TableReader& table,
+                            Statistics* statistics) {
+  ParsedInternalKey parsed;
+  STRATA_RETURN_IF_ERROR(ParseInternalKey(found_key, &parsed));
+  if (statistics != nullptr) {
+    statistics->recordTick(level == 0   ? GET_HIT_L0
+                           : level == 1 ? GET_HIT_L1
+                                        : GET_HIT_L2_AND_UP);
+  }
+  if (parsed.sequence < max_covering) return Status::NotFound();
+  switch (parsed.type) {
+    case ValueType::kValue:
+      return Status::OK();
+    case ValueType::kDeletion:
+    case ValueType::kSingleDeletion:
+      return Status::NotFound();
+    default:
+      return Status::NotSupported(
+          std::string("Get of an entry of type ") +
+          ValueTypeName(static_cast<uint8_t>(parsed.type)) + " in " +
+          table.file().path());
+  }
+}
+
+// Looks `key` up in the memtables newest first; true when one of them
+// settled it (*s is then the answer). Raises *max_covering to the range
+// tombstones seen.
+bool GetFromMemTables(const MemTable& mem,
+                      const std::vector<std::shared_ptr<MemTable>>& imm,
+                      SequenceNumber sequence, Slice key, std::string* value,
+                      SequenceNumber* max_covering, Status* s) {
+  SequenceNumber found_seq = 0;
+  for (size_t i = 0; i <= imm.size(); ++i) {
+    const MemTable& m = i == 0 ? mem : *imm[i - 1];
+    switch (m.Get(key, sequence, value, &found_seq, max_covering)) {
+      case MemTable::GetResult::kFound:
+        *s = Status::OK();
+        return true;
+      case MemTable::GetResult::kDeleted:
+        *s = Status::NotFound();
+        return true;
+      case MemTable::GetResult::kNotPresent:
+        break;
+    }
+  }
+  *s = Status::NotFound();
+  return false;
+}
+
+// One key of a MultiGet that the memtables did not settle.
+struct PendingKey {
+  size_t index = 0;  // Into the caller's keys, values and statuses.
+  Slice user_key;
+  std::string lookup;  // Internal key at the read sequence.
+  SequenceNumber max_covering = 0;
+  bool done = false;
+  std::string found_key;  // TableReader::MultiGet's output.
+};
+
+// MultiGet's walk of the tree: the keys of `pending` are looked up level by
+// level, newest file first, with one TableReader::MultiGet per file for the
+// keys that file may hold, each key following GetFromTables' rules. Writes
+// the answers of the keys it settles into (*values)[index] and
+// (*statuses)[index]; undecided keys are left NotFound.
+class TableMultiGetter {
+ public:
+  TableMultiGetter(TableCache* table_cache, Statistics* statistics,
+                   const TableReadOptions& read_options,
+                   SequenceNumber sequence, std::vector<std::string>* values,
+                   std::vector<Status>* statuses)
+      : table_cache_(table_cache),
+        statistics_(statistics),
+        read_options_(read_options),
+        sequence_(sequence),
+        values_(values),
+        statuses_(statuses) {}
+
+  void Run(const Version& version, std::vector<PendingKey>* pending) {
+    std::vector<PendingKey*> group;
+    std::vector<std::pair<size_t, PendingKey*>> by_file;
+    for (int level = 0; level < version.num_levels(); ++level) {
+      const auto& files = version.files(level);
+      if (files.empty()) continue;
+      if (level == 0) {
+        // Every overlapping L0 file, newest first; a key leaves the batch
+        // once a file settles it.
+        for (const auto& f : files) {
+          group.clear();
+          for (PendingKey& k : *pending) {
+            if (!k.done && InFileRange(*f, k.user_key)) group.push_back(&k);
+          }
+          if (!group.empty()) Probe(*f, level, group);
+        }
+        continue;
+      }
+      // At most one file per key; group the keys by it.
+      by_file.clear();
+      for (PendingKey& k : *pending) {
+        if (k.done) continue;
+        const int index = version.FindFile(level, k.lookup);
+        if (index < 0 || static_cast<size_t>(index) >= files.size()) continue;
+        if (!InFileRange(*files[index], k.user_key)) continue;
+        by_file.emplace_back(static_cast<size_t>(index), &k);
+      }
+      std::stable_sort(
+          by_file.begin(), by_file.end(),
+          [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (size_t i = 0; i < by_file.size();) {
+        group.clear();
+        const size_t file = by_file[i].first;
+        for (; i < by_file.size() && by_file[i].first == file; ++i) {
+          group.push_back(by_file[i].second);
+        }
+        Probe(*files[file], level, group);
+      }
+    }
+  }
+
+ private:
+  void Settle(PendingKey* k, Status s) {
+    (*statuses_)[k->index] = std::move(s);
+    k->done = true;
+  }
+
+  // GetFromTables' step for one file, for every key of `group`.
+  void Probe(const FileMetaData& f, int level,
+             const std::vector<PendingKey*>& group) {
+    std::shared_ptr<const TableReader> table;
+    Status s = table_cache_->FindTable(
+        TableFileRef{f.number, f.file_size, f.global_seqno}, &table);
+    if (!s.ok()) {
+      for (PendingKey* k : group) Settle(k, s);
+      return;
+    }
+    requests_.resize(group.size());
+    for (size_t i = 0; i < group.size(); ++i) {
+      PendingKey& k = *group[i];
+      if (f.num_range_deletions > 0) {
+        k.max_covering = std::max(
+            k.max_covering,
+            MaxCoveringIn(table->range_tombstones(), k.user_key, sequence_));
+      }
+      TableGetRequest& r = requests_[i];
+      r.lookup_key = k.lookup;
+      r.internal_key = &k.found_key;
+      r.value = &(*values_)[k.index];
+    }
+    table->MultiGet(read_options_, requests_.data(), requests_.size());
+    for (size_t i = 0; i < group.size(); ++i) {
+      PendingKey& k = *group[i];
+      const TableGetRequest& r = requests_[i];
+      if (!r.status.ok()) {
+        Settle(&k, r.status);
+      } else if (r.found) {
+        Settle(&k, AnswerFromTableEntry(k.found_key, k.max_covering, level,
+                                        *table, statistics_));
+      } else if (k.max_covering > 0) {
+        // A tombstone here hides every older version below.
+        Settle(&k, Status::NotFound());
+      }
+    }
+  }
+
+  TableCache* const table_cache_;
+  Statistics* const statistics_;
+  const TableReadOptions read_options_;
+  const SequenceNumber sequence_;
+  std::vector<std::string>* const values_;
+  std::vector<Status>* const statuses_;
+  std::vector<TableGetRequest> requests_;  // Reused from file to file.
+};
+
 }  // namespace
 
 // Looks through the tree's files newest first. *decided is set when a file
@@ -108,10 +289,7 @@ Status DBImpl::GetFromTables(const ReadOptions& options,
     }
     for (size_t i = begin; i < end; ++i) {
       const FileMetaData& f = *files[i];
-      if (user_key.compare(f.smallest_user_key()) < 0 ||
-          user_key.compare(f.largest_user_key()) > 0) {
-        continue;
-      }
+      if (!InFileRange(f, user_key)) continue;
       std::shared_ptr<const TableReader> table;
       Status s = table_cache_->FindTable(
           TableFileRef{f.number, f.file_size, f.global_seqno}, &table);
@@ -125,28 +303,9 @@ Status DBImpl::GetFromTables(const ReadOptions& options,
       s = table->Get(read_options, lookup, &found, &found_key, value);
       if (!s.ok()) return s;
       if (found) {
-        ParsedInternalKey parsed;
-        s = ParseInternalKey(found_key, &parsed);
-        if (!s.ok()) return s;
-        if (statistics_ != nullptr) {
-          statistics_->recordTick(level == 0   ? GET_HIT_L0
-                                  : level == 1 ? GET_HIT_L1
-                                               : GET_HIT_L2_AND_UP);
-        }
         *decided = true;
-        if (parsed.sequence < *max_covering) return Status::NotFound();
-        switch (parsed.type) {
-          case ValueType::kValue:
-            return Status::OK();
-          case ValueType::kDeletion:
-          case ValueType::kSingleDeletion:
-            return Status::NotFound();
-          default:
-            return Status::NotSupported(
-                std::string("Get of an entry of type ") +
-                ValueTypeName(static_cast<uint8_t>(parsed.type)) + " in " +
-                table->file().path());
-        }
+        return AnswerFromTableEntry(found_key, *max_covering, level, *table,
+                                    statistics_.get());
       }
       if (*max_covering > 0) {
         // A tombstone here hides every older version below.
@@ -161,25 +320,9 @@ Status DBImpl::GetFromTables(const ReadOptions& options,
 Status DBImpl::GetFromView(const ReadOptions& options, const ReadView& view,
                            Slice key, std::string* value) {
   SequenceNumber max_covering = 0;
-  SequenceNumber found_seq = 0;
-  auto from_mem = [&](const MemTable& mem, bool* decided) -> Status {
-    *decided = true;
-    switch (mem.Get(key, view.sequence, value, &found_seq, &max_covering)) {
-      case MemTable::GetResult::kFound:
-        return Status::OK();
-      case MemTable::GetResult::kDeleted:
-        return Status::NotFound();
-      case MemTable::GetResult::kNotPresent:
-        break;
-    }
-    *decided = false;
-    return Status::NotFound();
-  };
-  bool decided = false;
-  Status s = from_mem(*view.mem, &decided);
-  for (size_t i = 0; !decided && i < view.imm.size(); ++i) {
-    s = from_mem(*view.imm[i], &decided);
-  }
+  Status s;
+  bool decided = GetFromMemTables(*view.mem, view.imm, view.sequence, key,
+                                  value, &max_covering, &s);
   if (statistics_ != nullptr) {
     statistics_->recordTick(decided ? MEMTABLE_HIT : MEMTABLE_MISS);
   }
@@ -203,19 +346,52 @@ Status DBImpl::Get(const ReadOptions& options, Slice key,
   return s;
 }
 
+// Memtables first, key by key; then the keys they did not settle walk the
+// tree together (TableMultiGetter), so that each file's block reads for the
+// batch go out as one MultiRead. Every key gets Get's answer.
 std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
                                      const std::vector<Slice>& keys,
                                      std::vector<std::string>* values) {
   values->assign(keys.size(), std::string());
   std::vector<Status> statuses(keys.size());
   ReadView view = PinReadView(options);
+  Statistics* const stats = statistics_.get();
+  std::vector<PendingKey> pending;
+  uint64_t memtable_hits = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
-    statuses[i] = GetFromView(options, view, keys[i], &(*values)[i]);
-    if (!statuses[i].ok()) (*values)[i].clear();
+    SequenceNumber max_covering = 0;
+    if (GetFromMemTables(*view.mem, view.imm, view.sequence, keys[i],
+                         &(*values)[i], &max_covering, &statuses[i])) {
+      ++memtable_hits;
+      continue;
+    }
+    PendingKey k;
+    k.index = i;
+    k.user_key = keys[i];
+    k.lookup = MakeInternalKey(keys[i], view.sequence, kValueTypeForSeek);
+    k.max_covering = max_covering;
+    pending.push_back(std::move(k));
   }
-  if (statistics_ != nullptr) {
-    statistics_->recordTick(NUMBER_MULTIGET_CALLS);
-    statistics_->recordTick(NUMBER_MULTIGET_KEYS_READ, keys.size());
+  if (!pending.empty()) {
+    TableMultiGetter getter(table_cache_.get(), stats,
+                            UserTableReadOptions(options), view.sequence,
+                            values, &statuses);
+    getter.Run(*view.version, &pending);
+  }
+  uint64_t bytes_read = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].ok()) {
+      bytes_read += (*values)[i].size();
+    } else {
+      (*values)[i].clear();
+    }
+  }
+  if (stats != nullptr) {
+    stats->recordTick(MEMTABLE_HIT, memtable_hits);
+    stats->recordTick(MEMTABLE_MISS, keys.size() - memtable_hits);
+    stats->recordTick(NUMBER_MULTIGET_CALLS);
+    stats->recordTick(NUMBER_MULTIGET_KEYS_READ, keys.size());
+    stats->recordTick(NUMBER_MULTIGET_BYTES_READ, bytes_read);
   }
   return statuses;
 }

@@ -167,10 +167,11 @@ Status VerifyNewTable(const TableOutputContext& context,
   IOStatus io = context.fs->NewRandomAccessFile(
       path, FileOptionsFor(FileKind::kTableVerify, *context.options), &file);
   if (!io.ok()) return io;
+  TableReaderOptions table_options;
+  table_options.statistics = context.statistics;  // Counts the readahead.
   std::unique_ptr<TableReader> reader;
   Status s = TableReader::Open(
-      TableReaderOptions(),
-      std::make_unique<RandomAccessFileReader>(std::move(file)),
+      table_options, std::make_unique<RandomAccessFileReader>(std::move(file)),
       meta.file_size, &reader);
   if (!s.ok()) return s;
   // The property counts range tombstones too, as RocksDB's does.

@@ -32,14 +32,22 @@ bool FilePrefetchBuffer::Contains(uint64_t offset, size_t n) const {
   return offset + n <= end || (at_eof_ && offset <= end);
 }
 
-void FilePrefetchBuffer::AccountDiscard(uint64_t keep_from) {
-  // Readahead bytes not yet served, below keep_from, are about to go.
+uint64_t FilePrefetchBuffer::UnservedBelow(uint64_t keep_from) const {
   const uint64_t end = buffer_offset_ + buffer_.size();
   const uint64_t unserved_from = std::max(readahead_start_, served_end_);
   const uint64_t lost_end = std::min(end, std::max(keep_from, unserved_from));
-  if (lost_end > unserved_from) {
-    counters_.discarded_bytes += lost_end - unserved_from;
-  }
+  return lost_end > unserved_from ? lost_end - unserved_from : 0;
+}
+
+void FilePrefetchBuffer::AccountDiscard(uint64_t keep_from) {
+  // Readahead bytes not yet served, below keep_from, are about to go.
+  counters_.discarded_bytes += UnservedBelow(keep_from);
+}
+
+FilePrefetchBufferCounters FilePrefetchBuffer::FinalCounters() const {
+  FilePrefetchBufferCounters c = counters_;
+  c.discarded_bytes += UnservedBelow(buffer_offset_ + buffer_.size());
+  return c;
 }
 
 bool FilePrefetchBuffer::AutoReadaheadDue(uint64_t offset, size_t n) {

@@ -81,6 +81,9 @@ class FilePrefetchBuffer {
   // Counts up to now; discarded_bytes also counts what the buffer holds
   // unused at destruction.
   const FilePrefetchBufferCounters& counters() const { return counters_; }
+  // counters() with, in discarded_bytes, also the readahead the buffer holds
+  // unserved now: the counts as they will stand once it is destroyed.
+  FilePrefetchBufferCounters FinalCounters() const;
 
  private:
   bool Contains(uint64_t offset, size_t n) const;
@@ -90,6 +93,8 @@ class FilePrefetchBuffer {
                   size_t min_read_bytes);
   // Counts buffered readahead that will never be served.
   void AccountDiscard(uint64_t keep_from);
+  // The readahead bytes below keep_from not served yet.
+  uint64_t UnservedBelow(uint64_t keep_from) const;
   // Auto mode: updates the sequential-read tracking for this read and says
   // whether readahead is due.
   bool AutoReadaheadDue(uint64_t offset, size_t n);

@@ -34,11 +34,8 @@ Status VerifyBlockChecksum(ChecksumType type, Slice block_with_trailer,
                                 std::string(ChecksumTypeName(type)) + ")");
 }
 
-Status ReadBlockContents(const RandomAccessFileReader& file,
-                         FilePrefetchBuffer* prefetch,
-                         const BlockFetchOptions& options,
-                         const BlockHandle& handle, BlockContents* contents) {
-  const std::string& path = file.path();
+Status CheckBlockExtent(std::string_view path, const BlockFetchOptions& options,
+                        const BlockHandle& handle) {
   const uint64_t n = handle.size() + kBlockTrailerSize;
   if (handle.offset() > options.file_size ||
       n > options.file_size - handle.offset()) {
@@ -47,17 +44,17 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
                                   std::to_string(options.file_size) +
                                   " bytes)");
   }
-  Slice raw;
-  AlignedMemory owned;
-  Status s;
-  if (prefetch != nullptr) {
-    s = prefetch->Read(handle.offset(), n, &raw);
-  } else {
-    s = file.Read(handle.offset(), n, &raw, &owned);
-  }
-  if (!s.ok()) {
-    return s;
-  }
+  return Status::OK();
+}
+
+namespace {
+
+// Checks and decodes `raw` (the stored block and its trailer). An
+// uncompressed block takes `owned` when raw lies in it, else is copied.
+Status DecodeRawBlock(std::string_view path, const BlockFetchOptions& options,
+                      const BlockHandle& handle, Slice raw,
+                      AlignedMemory* owned, BlockContents* contents) {
+  const uint64_t n = handle.size() + kBlockTrailerSize;
   if (raw.size() != n) {
     return Status::Corruption(path, handle.offset(), handle.size(),
                               "truncated block read: expected " +
@@ -71,12 +68,12 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
   const uint8_t type_byte = static_cast<uint8_t>(raw[handle.size()]);
   const Slice stored(raw.data(), handle.size());
   if (type_byte == 0) {
-    if (owned != nullptr) {
+    if (owned != nullptr && *owned != nullptr) {
       // Zero copy: the block lives in the reader's (aligned) buffer.
-      const size_t at = static_cast<size_t>(raw.data() - owned.get());
-      *contents = BlockContents::Own(std::move(owned), at, handle.size());
+      const size_t at = static_cast<size_t>(raw.data() - owned->get());
+      *contents = BlockContents::Own(std::move(*owned), at, handle.size());
     } else {
-      // The prefetch buffer's bytes are valid only until its next refill.
+      // A prefetch or batch buffer is reused: keep a copy.
       *contents = BlockContents::Own(stored.ToString());
     }
     return Status::OK();
@@ -95,15 +92,16 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
   }
   if (!CompressionTypeSupported(type)) {
     return Status::NotSupported(
-        path + " @ " + std::to_string(handle.offset()) + ": compression " +
-        std::string(CompressionTypeName(type)) +
+        std::string(path) + " @ " + std::to_string(handle.offset()) +
+        ": compression " + std::string(CompressionTypeName(type)) +
         " is not supported by this build");
   }
   std::string out;
   // One decompression context per thread, reused: creating one per block
   // (ZSTD_createDCtx probes the CPU) cost half of a warm zstd Get.
   thread_local Decompressor decompressor;
-  s = decompressor.Uncompress(type, options.format_version, stored, &out);
+  Status s =
+      decompressor.Uncompress(type, options.format_version, stored, &out);
   if (!s.ok()) {
     return Status::Corruption(path, handle.offset(), handle.size(),
                               "cannot uncompress " +
@@ -112,6 +110,36 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
   }
   *contents = BlockContents::Own(std::move(out));
   return Status::OK();
+}
+
+}  // namespace
+
+Status DecodeBlockContents(std::string_view path,
+                           const BlockFetchOptions& options,
+                           const BlockHandle& handle, Slice raw,
+                           BlockContents* contents) {
+  return DecodeRawBlock(path, options, handle, raw, nullptr, contents);
+}
+
+Status ReadBlockContents(const RandomAccessFileReader& file,
+                         FilePrefetchBuffer* prefetch,
+                         const BlockFetchOptions& options,
+                         const BlockHandle& handle, BlockContents* contents) {
+  const std::string& path = file.path();
+  STRATA_RETURN_IF_ERROR(CheckBlockExtent(path, options, handle));
+  const uint64_t n = handle.size() + kBlockTrailerSize;
+  Slice raw;
+  AlignedMemory owned;
+  Status s;
+  if (prefetch != nullptr) {
+    s = prefetch->Read(handle.offset(), n, &raw);
+  } else {
+    s = file.Read(handle.offset(), n, &raw, &owned);
+  }
+  if (!s.ok()) {
+    return s;
+  }
+  return DecodeRawBlock(path, options, handle, raw, &owned, contents);
 }
 
 }  // namespace strata

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "env/file_prefetch_buffer.h"
 #include "env/random_access_file_reader.h"
@@ -36,6 +37,20 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
                          FilePrefetchBuffer* prefetch,
                          const BlockFetchOptions& options,
                          const BlockHandle& handle, BlockContents* contents);
+
+// The checks and decoding of ReadBlockContents for a block whose bytes were
+// read elsewhere (a batched MultiRead): `raw` is what the read returned for
+// handle.size() + kBlockTrailerSize bytes at handle.offset() (shorter means
+// a truncated read, which is Corruption). Uncompressed contents are copied
+// out of `raw`, so raw's memory may be reused afterwards.
+Status DecodeBlockContents(std::string_view path,
+                           const BlockFetchOptions& options,
+                           const BlockHandle& handle, Slice raw,
+                           BlockContents* contents);
+
+// Corruption unless the block and its trailer lie inside the file.
+Status CheckBlockExtent(std::string_view path, const BlockFetchOptions& options,
+                        const BlockHandle& handle);
 
 // Checks a block trailer: the checksum of stored || type_byte against the
 // one stored after it. `block_with_trailer` holds handle.size() + 5 bytes.

@@ -29,7 +29,7 @@ TableIterator::TableIterator(const TableReader* table,
       index_iter_(&table->index_block(), table->IndexIterOptions()),
       prefetch_(&table->file(), PrefetchOptions(options)) {}
 
-TableIterator::~TableIterator() = default;
+TableIterator::~TableIterator() { table_->RecordReadahead(prefetch_); }
 
 bool TableIterator::Valid() const {
   return status_.ok() && data_iter_ != nullptr && data_iter_->Valid();

@@ -6,6 +6,8 @@
 // sequential block reads), a fixed readahead when TableReadOptions asks for
 // one, or compaction-style chunks. Range tombstones are not returned (see
 // TableReader::range_tombstones()).
+// The buffer's readahead goes to the table's statistics when the iterator is
+// destroyed (TableReader::RecordReadahead).
 //
 // Lifetime: key() and value() stay valid until the iterator moves.
 // Errors: the iterator turns invalid and status() says why (Corruption names

@@ -20,22 +20,35 @@ TableReader::TableReader(const TableReaderOptions& options,
       options_(options),
       cache_id_(options.block_cache ? options.block_cache->NewId() : 0) {}
 
-std::string TableReader::CacheKey(uint64_t offset) const {
-  std::string key;
-  PutFixed64(&key, cache_id_);
-  PutVarint64(&key, offset);
-  return key;
+Slice TableReader::CacheKey(uint64_t offset, char* buf) const {
+  EncodeFixed64(buf, cache_id_);
+  const char* end = EncodeVarint64(buf + 8, offset);
+  return Slice(buf, static_cast<size_t>(end - buf));
+}
+
+void TableReader::RecordCacheInsert(bool inserted, size_t charge) const {
+  if (options_.statistics == nullptr) return;
+  if (inserted) {
+    options_.statistics->recordTick(BLOCK_CACHE_ADD);
+    options_.statistics->recordTick(BLOCK_CACHE_BYTES_WRITE, charge);
+  } else {
+    options_.statistics->recordTick(BLOCK_CACHE_ADD_FAILURES);
+  }
 }
 
 void TableReader::SetIndexBlock(std::unique_ptr<Block> block) {
   if (options_.block_cache && options_.cache_index_and_filter_blocks) {
     const size_t charge = block->size();
     CacheHandle handle;
+    char key[kMaxCacheKeyLength];
     // A refusal (strict capacity, cache full) leaves the block with us.
-    if (options_.block_cache
-            ->Insert(CacheKey(footer_.index_handle.offset()), &block, charge,
-                     Cache::Priority::kHigh, &handle)
-            .ok()) {
+    const bool inserted =
+        options_.block_cache
+            ->Insert(CacheKey(footer_.index_handle.offset(), key), &block,
+                     charge, Cache::Priority::kHigh, &handle)
+            .ok();
+    RecordCacheInsert(inserted, charge);
+    if (inserted) {
       index_block_.Pin(std::move(handle));
       return;
     }
@@ -51,12 +64,15 @@ void TableReader::SetFilter(BlockContents bytes) {
   if (options_.block_cache && options_.cache_index_and_filter_blocks) {
     const size_t charge = filter->bytes.data().size();
     CacheHandle handle;
+    char key[kMaxCacheKeyLength];
     // The key uses the offset of the filter block, so it cannot collide with
     // a data block's.
-    if (options_.block_cache
-            ->Insert(CacheKey(filter_offset_), &filter, charge,
-                     Cache::Priority::kHigh, &handle)
-            .ok()) {
+    const bool inserted = options_.block_cache
+                              ->Insert(CacheKey(filter_offset_, key), &filter,
+                                       charge, Cache::Priority::kHigh, &handle)
+                              .ok();
+    RecordCacheInsert(inserted, charge);
+    if (inserted) {
       filter_pin_ = std::move(handle);
       return;
     }
@@ -64,17 +80,55 @@ void TableReader::SetFilter(BlockContents bytes) {
   owned_filter_ = std::move(filter);
 }
 
+bool TableReader::LookupDataBlock(Cache* cache, Slice key,
+                                  BlockRef* block) const {
+  CacheHandle hit = cache->Lookup(key);
+  const Block* cached = hit.value<Block>();
+  if (cached != nullptr) {
+    if (Statistics* stats = options_.statistics) {
+      stats->recordTick(BLOCK_CACHE_HIT);
+      stats->recordTick(BLOCK_CACHE_DATA_HIT);
+      stats->recordTick(BLOCK_CACHE_BYTES_READ, cached->size());
+    }
+    block->Pin(std::move(hit));
+    return true;
+  }
+  if (Statistics* stats = options_.statistics) {
+    stats->recordTick(BLOCK_CACHE_MISS);
+    stats->recordTick(BLOCK_CACHE_DATA_MISS);
+  }
+  return false;
+}
+
+void TableReader::KeepDataBlock(const TableReadOptions& options, Cache* cache,
+                                Slice key, std::unique_ptr<Block> parsed,
+                                BlockRef* block) const {
+  if (cache != nullptr && options.fill_cache) {
+    const size_t charge = parsed->size();
+    CacheHandle pinned;
+    const bool inserted =
+        cache->Insert(key, &parsed, charge, Cache::Priority::kLow, &pinned)
+            .ok();
+    RecordCacheInsert(inserted, charge);
+    if (inserted) {
+      block->Pin(std::move(pinned));
+      return;
+    }
+    // Refused (strict capacity): use the block uncached.
+  }
+  block->Own(std::move(parsed));
+}
+
 Status TableReader::ReadDataBlock(const TableReadOptions& options,
                                   FilePrefetchBuffer* prefetch,
                                   const BlockHandle& handle,
                                   BlockRef* block) const {
   Cache* cache = options_.block_cache.get();
-  std::string key;
+  char key_buf[kMaxCacheKeyLength];
+  Slice key;
   if (cache != nullptr) {
-    key = CacheKey(handle.offset());
-    CacheHandle hit = cache->Lookup(key);
-    if (hit && hit.value<Block>() != nullptr) {
-      block->Pin(std::move(hit));
+    key = CacheKey(handle.offset(), key_buf);
+    if (LookupDataBlock(cache, key, block)) {
       return Status::OK();
     }
   }
@@ -85,18 +139,19 @@ Status TableReader::ReadDataBlock(const TableReadOptions& options,
   std::unique_ptr<Block> parsed;
   STRATA_RETURN_IF_ERROR(AddBlockLocation(
       Block::Create(std::move(contents), &parsed), file_->path(), handle));
-  if (cache != nullptr && options.fill_cache) {
-    const size_t charge = parsed->size();
-    CacheHandle pinned;
-    if (cache->Insert(key, &parsed, charge, Cache::Priority::kLow, &pinned)
-            .ok()) {
-      block->Pin(std::move(pinned));
-      return Status::OK();
-    }
-    // Refused (strict capacity): use the block uncached.
-  }
-  block->Own(std::move(parsed));
+  KeepDataBlock(options, cache, key, std::move(parsed), block);
   return Status::OK();
+}
+
+void TableReader::RecordReadahead(const FilePrefetchBuffer& prefetch) const {
+  Statistics* stats = options_.statistics;
+  if (stats == nullptr) return;
+  const FilePrefetchBufferCounters c = prefetch.FinalCounters();
+  if (c.prefetched_bytes == 0) return;
+  const uint64_t wasted = std::min(c.discarded_bytes, c.prefetched_bytes);
+  stats->recordTick(READAHEAD_BYTES, c.prefetched_bytes);
+  stats->recordTick(READAHEAD_BYTES_USED, c.prefetched_bytes - wasted);
+  stats->recordTick(READAHEAD_BYTES_WASTED, wasted);
 }
 
 TableReader::~TableReader() = default;
@@ -323,12 +378,44 @@ bool TableReader::KeyMayMatch(Slice user_key) const {
   return filter_ == nullptr || filter_->KeyMayMatch(user_key);
 }
 
+bool TableReader::FilterMayMatch(Slice user_key) const {
+  if (filter_ == nullptr) return true;
+  const bool may_match = filter_->KeyMayMatch(user_key);
+  RecordTick(may_match ? BLOOM_FILTER_FULL_POSITIVE : BLOOM_FILTER_USEFUL);
+  return may_match;
+}
+
+Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
+                                 Slice lookup_key, bool* found,
+                                 std::string* internal_key, std::string* value,
+                                 bool* next_block) const {
+  *next_block = false;
+  BlockIter data(&block, BlockIterOptions::DataBlock(global_seqno_));
+  const bool may_exist = data.SeekForGet(lookup_key);
+  STRATA_RETURN_IF_ERROR(
+      AddBlockLocation(data.status(), file_->path(), handle));
+  if (!may_exist) {
+    return Status::OK();
+  }
+  if (data.Valid()) {
+    if (ExtractUserKey(data.key()) == ExtractUserKey(lookup_key)) {
+      *found = true;
+      internal_key->assign(data.key().data(), data.key().size());
+      value->assign(data.value().data(), data.value().size());
+    }
+    return Status::OK();
+  }
+  // Not in this block: the key may start the next one.
+  *next_block = true;
+  return Status::OK();
+}
+
 Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
                         bool* found, std::string* internal_key,
                         std::string* value) const {
   *found = false;
   const Slice user_key = ExtractUserKey(lookup_key);
-  if (!KeyMayMatch(user_key)) {
+  if (!FilterMayMatch(user_key)) {
     return Status::OK();
   }
   BlockIter index(index_block_.get(), IndexIterOptions());
@@ -337,25 +424,158 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
     BlockRef block;
     STRATA_RETURN_IF_ERROR(
         ReadDataBlock(options, nullptr, index.handle(), &block));
-    BlockIter data(block.get(), BlockIterOptions::DataBlock(global_seqno_));
-    const bool may_exist = data.SeekForGet(lookup_key);
-    STRATA_RETURN_IF_ERROR(
-        AddBlockLocation(data.status(), file_->path(), index.handle()));
-    if (!may_exist) {
-      return Status::OK();
-    }
-    if (data.Valid()) {
-      if (ExtractUserKey(data.key()) == user_key) {
-        *found = true;
-        internal_key->assign(data.key().data(), data.key().size());
-        value->assign(data.value().data(), data.value().size());
+    bool next_block = false;
+    STRATA_RETURN_IF_ERROR(GetFromBlock(*block.get(), index.handle(),
+                                        lookup_key, found, internal_key, value,
+                                        &next_block));
+    if (!next_block) {
+      if (*found && filter_ != nullptr) {
+        RecordTick(BLOOM_FILTER_FULL_TRUE_POSITIVE);
       }
       return Status::OK();
     }
-    // Not in this block: the key may start the next one.
   }
   return AddBlockLocation(index.status(), file_->path(),
                           footer_.index_handle);
+}
+
+void TableReader::MultiGet(const TableReadOptions& options,
+                           TableGetRequest* requests,
+                           size_t num_requests) const {
+  // A key still being looked for: the index entry (data block) it is at,
+  // as the number of entries it has moved past since its index seek.
+  struct Lookup {
+    TableGetRequest* request = nullptr;
+    size_t blocks_passed = 0;
+    BlockHandle handle;
+    size_t slot = 0;  // Into `slots`.
+  };
+  // One distinct data block of a round.
+  struct Slot {
+    BlockHandle handle;
+    BlockRef block;
+    Status status;
+    size_t read = 0;  // Into `reads`, when read from the file.
+  };
+  const std::string& path = file_->path();
+  std::vector<Lookup> active;
+  active.reserve(num_requests);
+  for (size_t i = 0; i < num_requests; ++i) {
+    TableGetRequest& r = requests[i];
+    r.found = false;
+    r.status = Status::OK();
+    if (FilterMayMatch(ExtractUserKey(r.lookup_key))) {
+      active.push_back(Lookup{&r, 0, BlockHandle(), 0});
+    }
+  }
+  Cache* cache = options_.block_cache.get();
+  const BlockFetchOptions fetch = FetchOptions(options.verify_checksums);
+  std::vector<Slot> slots;
+  std::vector<ReadRequest> reads;
+  std::vector<size_t> read_slots;
+  while (!active.empty()) {
+    // Find each key's data block through the index, as Get does.
+    size_t kept = 0;
+    for (Lookup& l : active) {
+      const Slice lookup_key = l.request->lookup_key;
+      BlockIter index(index_block_.get(), IndexIterOptions());
+      index.Seek(properties_.index_key_is_user_key ? ExtractUserKey(lookup_key)
+                                                   : lookup_key);
+      for (size_t i = 0; i < l.blocks_passed && index.Valid(); ++i) {
+        index.Next();
+      }
+      if (!index.Valid()) {
+        l.request->status =
+            AddBlockLocation(index.status(), path, footer_.index_handle);
+        continue;
+      }
+      l.handle = index.handle();
+      active[kept++] = l;
+    }
+    active.resize(kept);
+    if (active.empty()) break;
+
+    // Distinct blocks in file order, each served from the cache or queued
+    // for the batch read.
+    std::sort(active.begin(), active.end(),
+              [](const Lookup& a, const Lookup& b) {
+                return a.handle.offset() != b.handle.offset()
+                           ? a.handle.offset() < b.handle.offset()
+                           : a.handle.size() < b.handle.size();
+              });
+    slots.clear();
+    reads.clear();
+    read_slots.clear();
+    for (Lookup& l : active) {
+      if (slots.empty() || slots.back().handle != l.handle) {
+        slots.emplace_back();
+        slots.back().handle = l.handle;
+      }
+      l.slot = slots.size() - 1;
+    }
+    char key_buf[kMaxCacheKeyLength];
+    for (size_t i = 0; i < slots.size(); ++i) {
+      Slot& slot = slots[i];
+      if (cache != nullptr &&
+          LookupDataBlock(cache, CacheKey(slot.handle.offset(), key_buf),
+                          &slot.block)) {
+        continue;
+      }
+      slot.status = CheckBlockExtent(path, fetch, slot.handle);
+      if (!slot.status.ok()) continue;
+      ReadRequest read;
+      read.offset = slot.handle.offset();
+      read.len = static_cast<size_t>(slot.handle.size() + kBlockTrailerSize);
+      reads.push_back(read);
+      read_slots.push_back(i);
+    }
+    if (!reads.empty()) {
+      AlignedMemory buffer;
+      const IOStatus batch =
+          file_->MultiRead(reads.data(), reads.size(), &buffer);
+      for (size_t r = 0; r < reads.size(); ++r) {
+        Slot& slot = slots[read_slots[r]];
+        if (!batch.ok() || !reads[r].status.ok()) {
+          slot.status = !batch.ok() ? Status(batch) : Status(reads[r].status);
+          continue;
+        }
+        BlockContents contents;
+        slot.status = DecodeBlockContents(path, fetch, slot.handle,
+                                          reads[r].result, &contents);
+        if (!slot.status.ok()) continue;
+        std::unique_ptr<Block> parsed;
+        slot.status = AddBlockLocation(
+            Block::Create(std::move(contents), &parsed), path, slot.handle);
+        if (!slot.status.ok()) continue;
+        KeepDataBlock(options, cache,
+                      cache != nullptr ? CacheKey(slot.handle.offset(), key_buf)
+                                       : Slice(),
+                      std::move(parsed), &slot.block);
+      }
+    }
+
+    // Answer each key from its block; those that may continue into the
+    // next block go round again.
+    kept = 0;
+    for (Lookup& l : active) {
+      Slot& slot = slots[l.slot];
+      TableGetRequest& r = *l.request;
+      if (!slot.status.ok()) {
+        r.status = slot.status;
+        continue;
+      }
+      bool next_block = false;
+      r.status = GetFromBlock(*slot.block.get(), slot.handle, r.lookup_key,
+                              &r.found, r.internal_key, r.value, &next_block);
+      if (r.status.ok() && next_block) {
+        ++l.blocks_passed;
+        active[kept++] = l;
+      } else if (r.status.ok() && r.found && filter_ != nullptr) {
+        RecordTick(BLOOM_FILTER_FULL_TRUE_POSITIVE);
+      }
+    }
+    active.resize(kept);
+  }
 }
 
 std::unique_ptr<TableIterator> TableReader::NewIterator(
@@ -386,9 +606,14 @@ Status TableReader::VerifyChecksum(size_t readahead_bytes) const {
   BlockIter index(index_block_.get(), IndexIterOptions());
   for (index.SeekToFirst(); index.Valid(); index.Next()) {
     BlockContents contents;
-    STRATA_RETURN_IF_ERROR(ReadBlockContents(*file_, &prefetch, fetch,
-                                             index.handle(), &contents));
+    Status s =
+        ReadBlockContents(*file_, &prefetch, fetch, index.handle(), &contents);
+    if (!s.ok()) {
+      RecordReadahead(prefetch);
+      return s;
+    }
   }
+  RecordReadahead(prefetch);
   return AddBlockLocation(index.status(), file_->path(),
                           footer_.index_handle);
 }

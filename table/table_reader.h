@@ -7,7 +7,14 @@
 // filter in memory. Data blocks are read on demand through the
 // RandomAccessFileReader, with readahead from a FilePrefetchBuffer per
 // iterator; nothing here knows whether the file is direct, buffered or
-// mapped.
+// mapped. MultiGet reads the blocks a batch of keys needs with one
+// MultiRead.
+//
+// Statistics (TableReaderOptions::statistics): block cache hits, misses and
+// adds (data blocks also under the _DATA_ tickers), bloom filter results
+// (useful = the filter ruled a key out; full positive = it did not; true
+// positive = ... and the key was there) and, when an iterator or a checksum
+// verification finishes, the readahead its prefetch buffer did.
 //
 // Keys are internal keys (user key + 8-byte trailer). Files with
 // rocksdb.external_sst_file.version >= 2 report every key with the file's
@@ -27,6 +34,7 @@
 #include "env/file_prefetch_buffer.h"
 #include "env/random_access_file_reader.h"
 #include "strata/cache.h"
+#include "strata/statistics.h"
 #include "strata/status.h"
 #include "table/block.h"
 #include "table/block_fetcher.h"
@@ -54,6 +62,9 @@ struct TableReaderOptions {
   // properties say: the store records an ingested file's global sequence
   // number in its MANIFEST instead of rewriting the file.
   SequenceNumber global_seqno = kDisableGlobalSequenceNumber;
+  // Where to count block cache, bloom filter and readahead events; null
+  // counts nothing. Must outlive the reader.
+  Statistics* statistics = nullptr;
 };
 
 // Per read or per iterator.
@@ -98,6 +109,16 @@ class BlockRef {
   std::unique_ptr<Block> owned_;
 };
 
+// One key of a TableReader::MultiGet batch.
+struct TableGetRequest {
+  Slice lookup_key;  // In: as TableReader::Get's; must stay valid.
+  // Out: as Get's, written only when `found`. REQUIRES: not null.
+  std::string* internal_key = nullptr;
+  std::string* value = nullptr;
+  bool found = false;  // Out.
+  Status status;       // Out: what Get would have returned.
+};
+
 struct RangeTombstone {
   std::string begin_user_key;
   std::string end_user_key;  // Exclusive.
@@ -119,6 +140,19 @@ class TableReader {
   // none; the bloom filter is consulted first.
   Status Get(const TableReadOptions& options, Slice lookup_key, bool* found,
              std::string* internal_key, std::string* value) const;
+
+  // Get for a batch of keys, answering each exactly as Get would. The bloom
+  // filter and the index are consulted per key; every data block the batch
+  // needs that is not in the block cache is read with a single
+  // RandomAccessFileReader::MultiRead (each block once, however many keys it
+  // serves; under direct I/O adjacent blocks share one aligned read), its
+  // checksum verified per options.verify_checksums and, per
+  // options.fill_cache, inserted into the cache. Only keys whose newest
+  // visible version may begin the next block (Get's "continue with the next
+  // block") need another round, itself one MultiRead. An error reading or
+  // parsing a block goes to the status of each key that needed it.
+  void MultiGet(const TableReadOptions& options, TableGetRequest* requests,
+                size_t num_requests) const;
 
   std::unique_ptr<TableIterator> NewIterator(
       const TableReadOptions& options) const;
@@ -154,6 +188,14 @@ class TableReader {
                        FilePrefetchBuffer* prefetch, const BlockHandle& handle,
                        BlockRef* block) const;
 
+  // Adds the readahead of a finished user of `prefetch` (an iterator, a
+  // checksum verification) to the statistics: READAHEAD_BYTES (bytes read
+  // beyond requests), READAHEAD_BYTES_WASTED (of those, never served, the
+  // buffer's unserved contents included) and READAHEAD_BYTES_USED (the
+  // rest).
+  void RecordReadahead(const FilePrefetchBuffer& prefetch) const;
+  Statistics* statistics() const { return options_.statistics; }
+
   // For TableIterator.
   const Block& index_block() const { return *index_block_.get(); }
   BlockIterOptions IndexIterOptions() const;
@@ -176,8 +218,33 @@ class TableReader {
   const uint64_t file_size_;
   Footer footer_;
   TableProperties properties_;
-  // The cache key of the block at `offset`: this reader's id + offset.
-  std::string CacheKey(uint64_t offset) const;
+  // Cache keys: this reader's id (fixed64) + the block's offset (varint).
+  static constexpr size_t kMaxCacheKeyLength = 8 + 10;
+  // The cache key of the block at `offset`, built in `buf` (at least
+  // kMaxCacheKeyLength bytes): no allocation on the Get path.
+  Slice CacheKey(uint64_t offset, char* buf) const;
+  // A cache hit for a data block pins it in *block (true); counts the hit
+  // or the miss.
+  bool LookupDataBlock(Cache* cache, Slice key, BlockRef* block) const;
+  // Keeps a data block read from the file: in the cache (pinned in *block)
+  // when `cache` and options.fill_cache allow, else owned by *block.
+  void KeepDataBlock(const TableReadOptions& options, Cache* cache, Slice key,
+                     std::unique_ptr<Block> parsed, BlockRef* block) const;
+  // Counts an insert into the block cache that did or did not succeed.
+  void RecordCacheInsert(bool inserted, size_t charge) const;
+  // KeyMayMatch, counting the filter's answer.
+  bool FilterMayMatch(Slice user_key) const;
+  // Get's step in one data block: positions at lookup_key; fills the
+  // outputs when its user key is there; *next_block when the newest visible
+  // version may begin the next block.
+  Status GetFromBlock(const Block& block, const BlockHandle& handle,
+                      Slice lookup_key, bool* found, std::string* internal_key,
+                      std::string* value, bool* next_block) const;
+  void RecordTick(Tickers ticker, uint64_t count = 1) const {
+    if (options_.statistics != nullptr) {
+      options_.statistics->recordTick(ticker, count);
+    }
+  }
   // Keeps `block` as the index, in the cache when so configured.
   void SetIndexBlock(std::unique_ptr<Block> block);
   // Keeps the filter (bytes + parsed reader), in the cache when so

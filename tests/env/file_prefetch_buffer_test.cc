@@ -250,6 +250,25 @@ TEST_P(FilePrefetchBufferTest, CountersSeparateServedAndDiscarded) {
   }
 }
 
+TEST_P(FilePrefetchBufferTest, FinalCountersIncludeTheUnservedBuffer) {
+  MakeFile(kMiB);
+  FilePrefetchBufferOptions options;
+  options.mode = ReadaheadMode::kExplicit;
+  options.readahead_bytes = 64 * kKiB;
+  FilePrefetchBuffer pb(reader_.get(), options);
+  ReadAndCheck(&pb, 0, 4096);
+  ReadAndCheck(&pb, 4096, 4096);
+  const FilePrefetchBufferCounters c = pb.counters();
+  const FilePrefetchBufferCounters f = pb.FinalCounters();
+  EXPECT_EQ(c.discarded_bytes, 0u);
+  // Everything read ahead but the 4096 bytes served is still unserved.
+  EXPECT_EQ(f.discarded_bytes, c.prefetched_bytes - 4096);
+  EXPECT_EQ(f.prefetched_bytes, c.prefetched_bytes);
+  EXPECT_EQ(f.served_bytes, c.served_bytes);
+  // It only looks: the buffer's own counters are unchanged.
+  EXPECT_EQ(pb.counters().discarded_bytes, 0u);
+}
+
 // The contract: a result stays valid until the next call that may refill.
 // Reads served from the buffer never move it, so earlier results still hold
 // their bytes; under AddressSanitizer a move would be a use-after-free.
