@@ -72,6 +72,7 @@ Status TableCache::FindTable(const TableFileRef& file,
   table_options.cache_index_and_filter_blocks =
       options_.cache_index_and_filter_blocks;
   table_options.global_seqno = file.global_seqno;
+  table_options.statistics = statistics_;
   std::unique_ptr<TableReader> opened;
   Status s = OpenTable(fs_, TableFileName(dbname_, file.number),
                        FileKind::kTableUserRead, options_, file.file_size,

@@ -73,9 +73,19 @@ Status TableReader::ReadDataBlock(const TableReadOptions& options,
   if (cache != nullptr) {
     key = CacheKey(handle.offset());
     CacheHandle hit = cache->Lookup(key);
+    Statistics* stats = options_.statistics;
     if (hit && hit.value<Block>() != nullptr) {
+      if (stats != nullptr) {
+        stats->recordTick(BLOCK_CACHE_HIT);
+        stats->recordTick(BLOCK_CACHE_DATA_HIT);
+        stats->recordTick(BLOCK_CACHE_BYTES_READ, hit.value<Block>()->size());
+      }
       block->Pin(std::move(hit));
       return Status::OK();
+    }
+    if (stats != nullptr) {
+      stats->recordTick(BLOCK_CACHE_MISS);
+      stats->recordTick(BLOCK_CACHE_DATA_MISS);
     }
   }
   BlockContents contents;
@@ -90,8 +100,15 @@ Status TableReader::ReadDataBlock(const TableReadOptions& options,
     CacheHandle pinned;
     if (cache->Insert(key, &parsed, charge, Cache::Priority::kLow, &pinned)
             .ok()) {
+      if (options_.statistics != nullptr) {
+        options_.statistics->recordTick(BLOCK_CACHE_ADD);
+        options_.statistics->recordTick(BLOCK_CACHE_BYTES_WRITE, charge);
+      }
       block->Pin(std::move(pinned));
       return Status::OK();
+    }
+    if (options_.statistics != nullptr) {
+      options_.statistics->recordTick(BLOCK_CACHE_ADD_FAILURES);
     }
     // Refused (strict capacity): use the block uncached.
   }

@@ -27,6 +27,7 @@
 #include "env/file_prefetch_buffer.h"
 #include "env/random_access_file_reader.h"
 #include "strata/cache.h"
+#include "strata/statistics.h"
 #include "strata/status.h"
 #include "table/block.h"
 #include "table/block_fetcher.h"
@@ -54,6 +55,10 @@ struct TableReaderOptions {
   // properties say: the store records an ingested file's global sequence
   // number in its MANIFEST instead of rewriting the file.
   SequenceNumber global_seqno = kDisableGlobalSequenceNumber;
+  // When set, data-block lookups in block_cache count BLOCK_CACHE_HIT,
+  // BLOCK_CACHE_MISS (and their DATA variants), BLOCK_CACHE_ADD and
+  // BLOCK_CACHE_BYTES_READ/WRITE here. Borrowed: must outlive the reader.
+  Statistics* statistics = nullptr;
 };
 
 // Per read or per iterator.
