@@ -72,7 +72,13 @@ Status OpenDB(const Options& options, const std::string& path, bool read_only,
       }
     }
     if (wants_direct) {
-      s = ProbeDirectIO(fs, path);
+      // Through the statistics like every other file of the store, so the
+      // probe's direct write and read show up in the I/O counters.
+      std::unique_ptr<FileSystem> counted;
+      if (sanitized.statistics != nullptr) {
+        counted = NewStatisticsFileSystem(fs, sanitized.statistics.get());
+      }
+      s = ProbeDirectIO(counted != nullptr ? counted.get() : fs, path);
       if (!s.ok()) {
         if (!sanitized.direct_io_fallback) {
           if (created_dir) (void)fs->DeleteDir(path);

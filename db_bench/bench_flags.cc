@@ -5,10 +5,16 @@
 #include "strata/cache.h"
 #include "util/compression.h"
 
-DEFINE_bool(io_report, true,
+DEFINE_bool(io_report, false,
             "strata: after each benchmark, print the bytes and operations per "
             "file kind and I/O mode and the page-cache residency of the DB's "
-            "files (lines start with '#').");
+            "files (lines start with '#'). Default: on when "
+            "--use_direct_reads or --use_direct_io_for_flush_and_compaction "
+            "is set, off otherwise.");
+DEFINE_string(report_json, "",
+              "strata: write the I/O report's figures of every benchmark run "
+              "to this file as JSON (schema in db_bench/README.md); empty "
+              "means no file.");
 DEFINE_bool(direct_io_fallback, false,
             "strata: when a direct option is on and the DB directory refuses "
             "O_DIRECT, open buffered (with a warning) instead of failing.");
@@ -18,6 +24,16 @@ DEFINE_uint64(micro_bench_bytes, 0,
               "compress and uncompress).");
 
 namespace strata::bench {
+
+void ApplyIOReportDefault() {
+  gflags::CommandLineFlagInfo info;
+  const bool given =
+      gflags::GetCommandLineFlagInfo("io_report", &info) && !info.is_default;
+  if (!given) {
+    FLAGS_io_report =
+        FLAGS_use_direct_reads || FLAGS_use_direct_io_for_flush_and_compaction;
+  }
+}
 
 Status CompressionFromFlag(CompressionType* type) {
   if (!ParseCompressionTypeFlag(FLAGS_compression_type, type)) {

@@ -12,10 +12,16 @@
 #include "strata/table_options.h"
 
 DECLARE_bool(io_report);
+DECLARE_string(report_json);
 DECLARE_bool(direct_io_fallback);
 DECLARE_uint64(micro_bench_bytes);
 
 namespace strata::bench {
+
+// --io_report's default depends on other flags: on when either direct option
+// is set, off otherwise. Call once after parsing; a value given on the
+// command line (--io_report, --noio_report, --io_report=false) is kept.
+void ApplyIOReportDefault();
 
 // --compression_type as a CompressionType; InvalidArgument naming the value
 // (and NotSupported when this build lacks the library).

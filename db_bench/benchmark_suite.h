@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "db_bench/io_report.h"
 #include "db_bench/key_value_gen.h"
 #include "db_bench/stats.h"
 #include "strata/status.h"
@@ -51,9 +52,10 @@ class BenchmarkSuite {
   virtual Status Prepare(const std::string& name) = 0;
   virtual void Run(const std::string& name, ThreadState* thread) = 0;
   virtual void Print(const std::string& /*name*/) {}
-  // After each benchmark: extra lines for the I/O report (prefixed by the
-  // driver), e.g. the strata Statistics delta of the store.
-  virtual std::string IOReport() { return ""; }
+  // After each benchmark: the store's Statistics counted since Prepare,
+  // for the I/O report and --report_json. False when the suite keeps no
+  // Statistics (the benchmark does not go through the store).
+  virtual bool IOStatisticsDelta(IOSnapshot* /*delta*/) { return false; }
   // At exit: closes what Prepare opened; non-OK is reported.
   virtual Status Finish() { return Status::OK(); }
   // The --statistics dump (empty when the suite collects none).

@@ -6,9 +6,11 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <latch>
 #include <memory>
@@ -20,7 +22,7 @@
 
 #include "db_bench/bench_flags.h"
 #include "db_bench/benchmark_suite.h"
-#include "db_bench/page_cache_report.h"
+#include "db_bench/io_report.h"
 #include "util/compression.h"
 
 #ifndef STRATA_VERSION
@@ -213,7 +215,16 @@ class Driver {
     }
   }
 
+  // Runs --benchmarks; writes --report_json even when a benchmark failed,
+  // with the runs that finished.
   int Run() {
+    int rc = RunBenchmarks();
+    if (!FLAGS_report_json.empty() && !WriteReportJson()) rc = 1;
+    return rc;
+  }
+
+ private:
+  int RunBenchmarks() {
     std::stringstream list(FLAGS_benchmarks);
     std::string item;
     while (std::getline(list, item, ',')) {
@@ -250,7 +261,7 @@ class Driver {
         std::fprintf(stdout, "Warming up benchmark by running %d times\n",
                      spec.warmups);
         for (int i = 0; i < spec.warmups; ++i) {
-          if (!RunOnce(suite, spec.name, nullptr)) return 1;
+          if (!RunOnce(suite, spec.name, /*warm_up=*/true, nullptr)) return 1;
         }
       }
       if (spec.repeats > 1) {
@@ -258,7 +269,9 @@ class Driver {
       }
       CombinedStats combined;
       for (int i = 0; i < spec.repeats; ++i) {
-        if (!RunOnce(suite, spec.name, &combined)) return 1;
+        if (!RunOnce(suite, spec.name, /*warm_up=*/false, &combined)) {
+          return 1;
+        }
         if (i > 0) combined.Report(spec.name);
       }
       if (spec.repeats > 1) combined.ReportFinal(spec.name);
@@ -282,7 +295,6 @@ class Driver {
     return rc;
   }
 
- private:
   BenchmarkSuite* Find(const std::string& name) {
     for (auto& suite : suites_) {
       if (suite->Has(name)) return suite.get();
@@ -290,7 +302,7 @@ class Driver {
     return nullptr;
   }
 
-  bool RunOnce(BenchmarkSuite* suite, const std::string& name,
+  bool RunOnce(BenchmarkSuite* suite, const std::string& name, bool warm_up,
                CombinedStats* combined) {
     Status s = suite->Prepare(name);
     if (!s.ok()) {
@@ -328,23 +340,42 @@ class Driver {
     for (const auto& state : states) merged.Merge(state->stats);
     merged.Report(name);
     if (combined != nullptr) combined->Add(merged);
-    if (FLAGS_io_report) PrintIOReport(suite, name);
+    if (FLAGS_io_report || !FLAGS_report_json.empty()) {
+      IOReport report;
+      report.result.name = name;
+      report.result.warm_up = warm_up;
+      report.result.micros_per_op = merged.MicrosPerOp();
+      report.result.ops_per_sec = merged.OpsPerSec();
+      report.result.seconds = merged.ElapsedSeconds();
+      report.result.operations = merged.ReportedOps();
+      report.has_io = suite->IOStatisticsDelta(&report.io);
+      report.page_cache = MeasureDirPageCache(DBPath());
+      if (FLAGS_io_report) {
+        std::fputs(FormatIOReport(report).c_str(), stdout);
+        std::fflush(stdout);
+      }
+      if (!FLAGS_report_json.empty()) reports_.push_back(std::move(report));
+    }
     return true;
   }
 
-  // Every line starts with '#', so parsers of RocksDB's output skip them.
-  void PrintIOReport(BenchmarkSuite* suite, const std::string& name) {
-    std::string report = suite->IOReport() + PageCacheReport(DBPath());
-    std::string out = "# strata I/O after " + name + ":\n";
-    std::stringstream lines(report);
-    std::string line;
-    while (std::getline(lines, line)) out += "#   " + line + "\n";
-    std::fputs(out.c_str(), stdout);
-    std::fflush(stdout);
+  bool WriteReportJson() {
+    const std::string json =
+        IOReportsToJson(STRATA_VERSION, DBPath(), reports_);
+    std::FILE* file = std::fopen(FLAGS_report_json.c_str(), "w");
+    bool ok = file != nullptr &&
+              std::fwrite(json.data(), 1, json.size(), file) == json.size();
+    if (file != nullptr && std::fclose(file) != 0) ok = false;
+    if (!ok) {
+      std::fprintf(stderr, "--report_json=%s: cannot write: %s\n",
+                   FLAGS_report_json.c_str(), std::strerror(errno));
+    }
+    return ok;
   }
 
   std::vector<std::unique_ptr<BenchmarkSuite>> suites_;
   uint64_t total_threads_ = 0;
+  std::vector<IOReport> reports_;  // For --report_json, in run order.
 };
 
 uint64_t WallClockMicros() {
@@ -364,6 +395,7 @@ int main(int argc, char** argv) {
       argv[0] + " [OPTIONS]...");
   gflags::SetVersionString(STRATA_VERSION);
   gflags::ParseCommandLineFlags(&argc, &argv, true);
+  ApplyIOReportDefault();
   const std::string ignored = IgnoredFlagsSet();
   if (!ignored.empty()) {
     std::fprintf(stderr,

@@ -131,7 +131,11 @@ class DBSuite : public BenchmarkSuite {
     std::fprintf(stdout, "\n%s\n", value.c_str());
   }
 
-  std::string IOReport() override;
+  bool IOStatisticsDelta(IOSnapshot* delta) override {
+    if (statistics_ == nullptr) return false;
+    *delta = IOSnapshotDelta(TakeIOSnapshot(*statistics_), before_);
+    return true;
+  }
 
   std::string StatisticsDump() override {
     return statistics_ != nullptr ? statistics_->ToString() : "";
@@ -160,7 +164,7 @@ class DBSuite : public BenchmarkSuite {
     Options options;
     Status s = OptionsFromFlags(&options);
     if (!s.ok()) return s;
-    if (FLAGS_statistics || FLAGS_io_report) {
+    if (FLAGS_statistics || FLAGS_io_report || !FLAGS_report_json.empty()) {
       if (statistics_ == nullptr) statistics_ = CreateDBStatistics();
       options.statistics = statistics_;
     }
@@ -472,81 +476,15 @@ class DBSuite : public BenchmarkSuite {
   }
 
   void TakeSnapshot() {
-    if (statistics_ == nullptr) return;
-    for (int k = 0; k < kNumFileKinds; ++k) {
-      for (int m = 0; m < kNumIOModes; ++m) {
-        io_before_[k][m] = statistics_->GetIOCounters(static_cast<FileKind>(k),
-                                                      static_cast<IOMode>(m));
-      }
-    }
-    for (uint32_t t = 0; t < TICKER_ENUM_MAX; ++t) {
-      tickers_before_[t] = statistics_->getTickerCount(static_cast<Tickers>(t));
-    }
-  }
-
-  uint64_t TickerDelta(Tickers t) const {
-    return statistics_->getTickerCount(t) - tickers_before_[t];
+    if (statistics_ != nullptr) before_ = TakeIOSnapshot(*statistics_);
   }
 
   std::unique_ptr<DB> db_;
   std::shared_ptr<Statistics> statistics_;
   bool destroyed_once_ = false;
   Plan plan_;
-  IOCounters io_before_[kNumFileKinds][kNumIOModes];
-  uint64_t tickers_before_[TICKER_ENUM_MAX] = {};
+  IOSnapshot before_;  // The Statistics when the benchmark started.
 };
-
-std::string DBSuite::IOReport() {
-  if (statistics_ == nullptr) return "";
-  std::string out;
-  char line[256];
-  std::snprintf(line, sizeof(line), "%-24s %-9s %14s %10s %14s %10s %8s\n",
-                "file kind", "mode", "bytes read", "reads", "bytes written",
-                "writes", "syncs");
-  out += line;
-  for (int k = 0; k < kNumFileKinds; ++k) {
-    for (int m = 0; m < kNumIOModes; ++m) {
-      const IOCounters now = statistics_->GetIOCounters(
-          static_cast<FileKind>(k), static_cast<IOMode>(m));
-      const IOCounters& before = io_before_[k][m];
-      const uint64_t read_ops = now.read_ops - before.read_ops;
-      const uint64_t write_ops = now.write_ops - before.write_ops;
-      const uint64_t syncs = now.syncs - before.syncs;
-      if (read_ops == 0 && write_ops == 0 && syncs == 0) continue;
-      std::snprintf(line, sizeof(line),
-                    "%-24s %-9s %14" PRIu64 " %10" PRIu64 " %14" PRIu64
-                    " %10" PRIu64 " %8" PRIu64 "\n",
-                    FileKindName(static_cast<FileKind>(k)),
-                    IOModeName(static_cast<IOMode>(m)),
-                    now.bytes_read - before.bytes_read, read_ops,
-                    now.bytes_written - before.bytes_written, write_ops, syncs);
-      out += line;
-    }
-  }
-  const uint64_t hits = TickerDelta(BLOCK_CACHE_HIT);
-  const uint64_t misses = TickerDelta(BLOCK_CACHE_MISS);
-  std::snprintf(line, sizeof(line),
-                "block cache: %" PRIu64 " hits %" PRIu64
-                " misses (hit rate %.1f%%)\n",
-                hits, misses,
-                hits + misses == 0 ? 0.0
-                                   : 100.0 * static_cast<double>(hits) /
-                                         static_cast<double>(hits + misses));
-  out += line;
-  std::snprintf(line, sizeof(line),
-                "direct writes: %" PRIu64 " padding bytes, %" PRIu64
-                " rewritten tail bytes\n",
-                TickerDelta(WRITE_PADDING_BYTES),
-                TickerDelta(WRITE_REWRITTEN_TAIL_BYTES));
-  out += line;
-  std::snprintf(line, sizeof(line),
-                "readahead: %" PRIu64 " bytes, %" PRIu64 " used, %" PRIu64
-                " wasted\n",
-                TickerDelta(READAHEAD_BYTES), TickerDelta(READAHEAD_BYTES_USED),
-                TickerDelta(READAHEAD_BYTES_WASTED));
-  out += line;
-  return out;
-}
 
 const SuiteRegistrar kRegistrar([] {
   return std::unique_ptr<BenchmarkSuite>(new DBSuite());

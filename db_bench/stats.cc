@@ -137,10 +137,8 @@ void Stats::Merge(const Stats& other) {
   if (message_.empty()) message_ = other.message_;
 }
 
-void Stats::Report(const std::string& name) {
-  // A benchmark without FinishedOps calls (compact) counts as one op.
-  if (done_ < 1) done_ = 1;
-  const double elapsed = (finish_ - start_) * 1e-6;
+void Stats::Report(const std::string& name) const {
+  const double elapsed = ElapsedSeconds();
   std::string extra;
   if (bytes_ > 0) {
     char rate[100];
@@ -152,13 +150,11 @@ void Stats::Report(const std::string& name) {
     if (!extra.empty()) extra += ' ';
     extra += message_;
   }
-  const double throughput = static_cast<double>(done_) / elapsed;
   std::fprintf(stdout,
                "%-12s : %11.3f micros/op %ld ops/sec %.3f seconds %" PRIu64
                " operations;%s%s\n",
-               name.c_str(), seconds_ * 1e6 / static_cast<double>(done_),
-               static_cast<long>(throughput), elapsed, done_,
-               extra.empty() ? "" : " ", extra.c_str());
+               name.c_str(), MicrosPerOp(), static_cast<long>(OpsPerSec()),
+               elapsed, ReportedOps(), extra.empty() ? "" : " ", extra.c_str());
   if (options_.histogram) {
     for (size_t i = 0; i < hist_.size(); ++i) {
       if (!hist_used_[i]) continue;

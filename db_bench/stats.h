@@ -61,11 +61,22 @@ class Stats {
 
   void Merge(const Stats& other);
   // Prints the result line (and histograms) for `name` on stdout.
-  void Report(const std::string& name);
+  void Report(const std::string& name) const;
 
   uint64_t done() const { return done_; }
   uint64_t bytes() const { return bytes_; }
   double ElapsedSeconds() const { return (finish_ - start_) * 1e-6; }
+  // The result line's figures. A run without FinishedOps calls (compact)
+  // counts as one operation, as in RocksDB.
+  uint64_t ReportedOps() const { return done_ < 1 ? 1 : done_; }
+  // Summed thread time per operation.
+  double MicrosPerOp() const {
+    return seconds_ * 1e6 / static_cast<double>(ReportedOps());
+  }
+  // Operations per second of wall time.
+  double OpsPerSec() const {
+    return static_cast<double>(ReportedOps()) / ElapsedSeconds();
+  }
 
  private:
   StatsOptions options_;

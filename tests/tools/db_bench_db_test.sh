@@ -41,10 +41,73 @@ run "${SMALL[@]}" --benchmarks=fillseq --use_existing_db
 check "fill benchmarks are skipped with --use_existing_db" \
   grep -qx "fillseq      : skipped (--use_existing_db is true)" out
 
-run "${SMALL[@]}" --benchmarks=fillseq,readrandom --statistics
+run "${SMALL[@]}" --benchmarks=fillseq,readrandom --statistics --io_report
 check "--statistics dumps RocksDB ticker names" \
   grep -q "^rocksdb.block.cache.miss COUNT : " out
 check "the I/O report shows the WAL" grep -q "^#   wal " out
+
+# --- the I/O report's default and --report_json -----------------------------
+run "${SMALL[@]}" --benchmarks=fillseq
+check "no I/O report by default without a direct option" \
+  test -z "$(grep '^#' out)"
+run "${SMALL[@]}" --benchmarks=fillseq --use_direct_reads=true
+check "--use_direct_reads turns the I/O report on" grep -q "^#   wal " out
+run "${SMALL[@]}" --benchmarks=fillseq \
+  --use_direct_io_for_flush_and_compaction=true
+check "--use_direct_io_for_flush_and_compaction turns it on" \
+  grep -q "^#   table_flush  *direct " out
+run "${SMALL[@]}" --benchmarks=fillseq --use_direct_reads=true --io_report=false
+check "an explicit --io_report=false wins" test -z "$(grep '^#' out)"
+
+# The JSON must parse, hold one entry per benchmark run (warm-up and
+# repeats included) with the result line's figures, and with both direct
+# options show every SST byte under "direct" and none under "buffered".
+rm -f report.json
+run "${SMALL[@]}" --use_direct_reads=true \
+  --use_direct_io_for_flush_and_compaction=true --report_json=report.json \
+  "--benchmarks=fillseq,readrandom,compact,readseq[X2-W1],crc32c" \
+  --micro_bench_bytes=65536
+expect_rc "--report_json with both direct options" 0
+cat >check_json.py <<'PY'
+import json, re, sys
+doc = json.load(open(sys.argv[1]))
+names = [b["name"] for b in doc["benchmarks"]]
+want = ["fillseq", "readrandom", "compact", "readseq", "readseq", "readseq",
+        "crc32c"]
+assert names == want, names
+assert [b["warm_up"] for b in doc["benchmarks"]][3:6] == [True, False, False]
+# The result lines, in order, against the JSON's figures.
+lines = [l for l in open(sys.argv[2]) if re.match(r"^\S+\s+: .* micros/op ", l)]
+assert len(lines) == len(want), lines
+for b, line in zip(doc["benchmarks"], lines):
+    m = re.match(r"^(\S+)\s+:\s+([0-9.]+) micros/op (\d+) ops/sec .* (\d+) operations;", line)
+    assert m.group(1) == b["name"], (line, b["name"])
+    assert m.group(2) == "%.3f" % b["micros_per_op"], (line, b["micros_per_op"])
+    assert int(m.group(3)) == int(b["ops_per_sec"]), (line, b["ops_per_sec"])
+    assert int(m.group(4)) == b["operations"], (line, b["operations"])
+sst = ("table_flush", "table_compaction_output", "table_compaction_input",
+       "table_verify", "table_user_read")
+by_name = {}
+for b in doc["benchmarks"]:
+    by_name.setdefault(b["name"], b)
+    if b["io"] is None:
+        continue
+    for kind in b["io"]["files"]["buffered"]:
+        assert kind not in sst, ("SST I/O buffered", b["name"], kind)
+for name, kind, field in (("fillseq", "table_flush", "bytes_written"),
+                          ("compact", "table_compaction_output", "bytes_written"),
+                          ("compact", "table_compaction_input", "bytes_read"),
+                          ("readrandom", "table_user_read", "bytes_read")):
+    direct = by_name[name]["io"]["files"]["direct"]
+    assert direct.get(kind, {}).get(field, 0) > 0, (name, kind, direct)
+assert by_name["crc32c"]["io"] is None
+assert by_name["compact"]["page_cache"]["sst"]["files"] > 0
+PY
+check "the JSON parses, one entry per run, SST bytes under \"direct\"" \
+  python3 check_json.py report.json out
+run "${SMALL[@]}" --benchmarks=fillseq --report_json="$W/no/such/dir/r.json"
+expect_rc "an unwritable --report_json fails" 1
+expect_err "... naming the file" "--report_json=$W/no/such/dir/r.json"
 
 # --- direct and mmap combinations -------------------------------------------
 for dr in false true; do

@@ -30,7 +30,7 @@ for bench in crc32c xxhash xxhash64 xxh3 compress uncompress \
   expect_rc "$bench runs" 0
   expect_result "$bench prints a RocksDB result line" $bench
 done
-run "${SMALL[@]}" --benchmarks=sstwrite,sstget
+run "${SMALL[@]}" --benchmarks=sstwrite,sstget --io_report
 check "sstget finds every key sstwrite wrote" \
   grep -q "^sstget .*(2000 of 2000 found)$" out
 check "the header names strata's version (stderr)" \
