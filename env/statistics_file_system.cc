@@ -1,77 +1,57 @@
 #include "env/statistics_file_system.h"
 
+#include "env/file_system_wrapper.h"
+
 namespace strata {
 namespace {
 
-class CountingWritableFile final : public WritableFile {
+class CountingWritableFile final : public WritableFileWrapper {
  public:
-  CountingWritableFile(std::unique_ptr<WritableFile> base, FileKind kind,
+  CountingWritableFile(std::unique_ptr<WritableFile> target, FileKind kind,
                        Statistics* stats)
-      : base_(std::move(base)), kind_(kind), stats_(stats) {}
-
-  bool use_direct_io() const override { return base_->use_direct_io(); }
-  IOMode mode() const override { return base_->mode(); }
-  DirectIOAlignment alignment() const override { return base_->alignment(); }
-  const std::string& path() const override { return base_->path(); }
+      : WritableFileWrapper(std::move(target)), kind_(kind), stats_(stats) {}
 
   IOStatus Append(Slice data) override {
-    IOStatus s = base_->Append(data);
+    IOStatus s = target()->Append(data);
     if (s.ok()) stats_->RecordWrite(kind_, mode(), data.size());
     return s;
   }
   IOStatus PositionedAppend(Slice data, uint64_t offset) override {
-    IOStatus s = base_->PositionedAppend(data, offset);
+    IOStatus s = target()->PositionedAppend(data, offset);
     if (s.ok()) stats_->RecordWrite(kind_, mode(), data.size());
     return s;
   }
-  IOStatus Truncate(uint64_t size) override { return base_->Truncate(size); }
-  IOStatus Flush() override { return base_->Flush(); }
   IOStatus Sync() override {
     stats_->RecordSync(kind_, mode());
-    return base_->Sync();
+    return target()->Sync();
   }
   IOStatus Fsync() override {
     stats_->RecordSync(kind_, mode());
-    return base_->Fsync();
+    return target()->Fsync();
   }
-  IOStatus RangeSync(uint64_t offset, uint64_t nbytes) override {
-    return base_->RangeSync(offset, nbytes);
-  }
-  IOStatus Allocate(uint64_t offset, uint64_t len) override {
-    return base_->Allocate(offset, len);
-  }
-  IOStatus InvalidateCache(uint64_t offset, uint64_t len) override {
-    return base_->InvalidateCache(offset, len);
-  }
-  IOStatus Close() override { return base_->Close(); }
-  uint64_t GetFileSize() const override { return base_->GetFileSize(); }
 
  private:
-  std::unique_ptr<WritableFile> base_;
   const FileKind kind_;
   Statistics* const stats_;
 };
 
-class CountingRandomAccessFile final : public RandomAccessFile {
+class CountingRandomAccessFile final : public RandomAccessFileWrapper {
  public:
-  CountingRandomAccessFile(std::unique_ptr<RandomAccessFile> base,
+  CountingRandomAccessFile(std::unique_ptr<RandomAccessFile> target,
                            FileKind kind, Statistics* stats)
-      : base_(std::move(base)), kind_(kind), stats_(stats) {}
-
-  bool use_direct_io() const override { return base_->use_direct_io(); }
-  IOMode mode() const override { return base_->mode(); }
-  DirectIOAlignment alignment() const override { return base_->alignment(); }
-  const std::string& path() const override { return base_->path(); }
+      : RandomAccessFileWrapper(std::move(target)),
+        kind_(kind),
+        stats_(stats) {}
 
   IOStatus Read(uint64_t offset, size_t n, Slice* result,
                 char* scratch) const override {
-    IOStatus s = base_->Read(offset, n, result, scratch);
+    IOStatus s = target()->Read(offset, n, result, scratch);
     if (s.ok()) stats_->RecordRead(kind_, mode(), result->size());
     return s;
   }
   IOStatus MultiRead(ReadRequest* requests,
                      size_t num_requests) const override {
-    IOStatus s = base_->MultiRead(requests, num_requests);
+    IOStatus s = target()->MultiRead(requests, num_requests);
     if (s.ok()) {
       for (size_t i = 0; i < num_requests; ++i) {
         if (requests[i].status.ok()) {
@@ -81,60 +61,38 @@ class CountingRandomAccessFile final : public RandomAccessFile {
     }
     return s;
   }
-  IOStatus Prefetch(uint64_t offset, size_t n) const override {
-    return base_->Prefetch(offset, n);
-  }
-  IOStatus Hint(AccessPattern pattern) const override {
-    return base_->Hint(pattern);
-  }
-  IOStatus InvalidateCache(uint64_t offset, uint64_t len) const override {
-    return base_->InvalidateCache(offset, len);
-  }
-  IOStatus GetFileSize(uint64_t* size) const override {
-    return base_->GetFileSize(size);
-  }
 
  private:
-  std::unique_ptr<RandomAccessFile> base_;
   const FileKind kind_;
   Statistics* const stats_;
 };
 
-class CountingSequentialFile final : public SequentialFile {
+class CountingSequentialFile final : public SequentialFileWrapper {
  public:
-  CountingSequentialFile(std::unique_ptr<SequentialFile> base, FileKind kind,
+  CountingSequentialFile(std::unique_ptr<SequentialFile> target, FileKind kind,
                          Statistics* stats)
-      : base_(std::move(base)), kind_(kind), stats_(stats) {}
-
-  bool use_direct_io() const override { return base_->use_direct_io(); }
-  IOMode mode() const override { return base_->mode(); }
-  DirectIOAlignment alignment() const override { return base_->alignment(); }
-  const std::string& path() const override { return base_->path(); }
+      : SequentialFileWrapper(std::move(target)), kind_(kind), stats_(stats) {}
 
   IOStatus Read(size_t n, Slice* result, char* scratch) override {
-    IOStatus s = base_->Read(n, result, scratch);
+    IOStatus s = target()->Read(n, result, scratch);
     if (s.ok()) stats_->RecordRead(kind_, mode(), result->size());
     return s;
   }
-  IOStatus Skip(uint64_t n) override { return base_->Skip(n); }
 
  private:
-  std::unique_ptr<SequentialFile> base_;
   const FileKind kind_;
   Statistics* const stats_;
 };
 
-class StatisticsFileSystem final : public FileSystem {
+class StatisticsFileSystem final : public FileSystemWrapper {
  public:
-  StatisticsFileSystem(FileSystem* base, Statistics* stats)
-      : base_(base), stats_(stats) {}
-
-  const char* Name() const override { return base_->Name(); }
+  StatisticsFileSystem(FileSystem* target, Statistics* stats)
+      : FileSystemWrapper(target), stats_(stats) {}
 
   IOStatus NewWritableFile(const std::string& path, const FileOptions& options,
                            std::unique_ptr<WritableFile>* result) override {
     std::unique_ptr<WritableFile> file;
-    IOStatus s = base_->NewWritableFile(path, options, &file);
+    IOStatus s = target()->NewWritableFile(path, options, &file);
     if (!s.ok()) return s;
     stats_->RecordOpen(options.kind, file->mode());
     *result = std::make_unique<CountingWritableFile>(std::move(file),
@@ -145,7 +103,7 @@ class StatisticsFileSystem final : public FileSystem {
       const std::string& path, const FileOptions& options,
       std::unique_ptr<RandomAccessFile>* result) override {
     std::unique_ptr<RandomAccessFile> file;
-    IOStatus s = base_->NewRandomAccessFile(path, options, &file);
+    IOStatus s = target()->NewRandomAccessFile(path, options, &file);
     if (!s.ok()) return s;
     stats_->RecordOpen(options.kind, file->mode());
     *result = std::make_unique<CountingRandomAccessFile>(std::move(file),
@@ -156,57 +114,15 @@ class StatisticsFileSystem final : public FileSystem {
                              const FileOptions& options,
                              std::unique_ptr<SequentialFile>* result) override {
     std::unique_ptr<SequentialFile> file;
-    IOStatus s = base_->NewSequentialFile(path, options, &file);
+    IOStatus s = target()->NewSequentialFile(path, options, &file);
     if (!s.ok()) return s;
     stats_->RecordOpen(options.kind, file->mode());
     *result = std::make_unique<CountingSequentialFile>(std::move(file),
                                                        options.kind, stats_);
     return s;
   }
-  IOStatus NewDirectory(const std::string& path,
-                        std::unique_ptr<Directory>* result) override {
-    return base_->NewDirectory(path, result);
-  }
-  IOStatus FileExists(const std::string& path) override {
-    return base_->FileExists(path);
-  }
-  IOStatus GetChildren(const std::string& dir,
-                       std::vector<std::string>* names) override {
-    return base_->GetChildren(dir, names);
-  }
-  IOStatus DeleteFile(const std::string& path) override {
-    return base_->DeleteFile(path);
-  }
-  IOStatus CreateDir(const std::string& path) override {
-    return base_->CreateDir(path);
-  }
-  IOStatus CreateDirIfMissing(const std::string& path) override {
-    return base_->CreateDirIfMissing(path);
-  }
-  IOStatus DeleteDir(const std::string& path) override {
-    return base_->DeleteDir(path);
-  }
-  IOStatus GetFileSize(const std::string& path, uint64_t* size) override {
-    return base_->GetFileSize(path, size);
-  }
-  IOStatus RenameFile(const std::string& source,
-                      const std::string& target) override {
-    return base_->RenameFile(source, target);
-  }
-  IOStatus LinkFile(const std::string& source,
-                    const std::string& target) override {
-    return base_->LinkFile(source, target);
-  }
-  IOStatus LockFile(const std::string& path,
-                    std::unique_ptr<FileLock>* lock) override {
-    return base_->LockFile(path, lock);
-  }
-  IOStatus UnlockFile(std::unique_ptr<FileLock> lock) override {
-    return base_->UnlockFile(std::move(lock));
-  }
 
  private:
-  FileSystem* const base_;
   Statistics* const stats_;
 };
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "env/fake_file_system.h"
+#include "env/file_system_wrapper.h"
 #include "strata/db.h"
 #include "strata/env.h"
 #include "strata/iterator.h"
@@ -42,9 +43,9 @@ namespace {
 // reading, listings, locks and closes pass through. Thread-safe: the count
 // is taken under a mutex, so every operation is either before the crash
 // (and happens) or after it (and fails).
-class CrashPointFileSystem final : public FileSystem {
+class CrashPointFileSystem final : public FileSystemWrapper {
  public:
-  explicit CrashPointFileSystem(FileSystem* base) : base_(base) {}
+  explicit CrashPointFileSystem(FileSystem* base) : FileSystemWrapper(base) {}
 
   // Counting restarts; the crash_at-th mutating operation from now on
   // crashes (0: never).
@@ -90,68 +91,39 @@ class CrashPointFileSystem final : public FileSystem {
         EIO);
   }
 
-  const char* Name() const override { return "CrashPointFileSystem"; }
 
   IOStatus NewWritableFile(const std::string& path, const FileOptions& options,
                            std::unique_ptr<WritableFile>* result) override;
-  IOStatus NewRandomAccessFile(
-      const std::string& path, const FileOptions& options,
-      std::unique_ptr<RandomAccessFile>* result) override {
-    return base_->NewRandomAccessFile(path, options, result);
-  }
-  IOStatus NewSequentialFile(const std::string& path,
-                             const FileOptions& options,
-                             std::unique_ptr<SequentialFile>* result) override {
-    return base_->NewSequentialFile(path, options, result);
-  }
   IOStatus NewDirectory(const std::string& path,
                         std::unique_ptr<Directory>* result) override;
-  IOStatus FileExists(const std::string& path) override {
-    return base_->FileExists(path);
-  }
-  IOStatus GetChildren(const std::string& dir,
-                       std::vector<std::string>* names) override {
-    return base_->GetChildren(dir, names);
-  }
   IOStatus DeleteFile(const std::string& path) override {
     IOStatus s = Mutate("delete", path);
-    return s.ok() ? base_->DeleteFile(path) : s;
+    return s.ok() ? target()->DeleteFile(path) : s;
   }
   IOStatus CreateDir(const std::string& path) override {
     IOStatus s = Mutate("mkdir", path);
-    return s.ok() ? base_->CreateDir(path) : s;
+    return s.ok() ? target()->CreateDir(path) : s;
   }
   IOStatus CreateDirIfMissing(const std::string& path) override {
     IOStatus s = Mutate("mkdir", path);
-    return s.ok() ? base_->CreateDirIfMissing(path) : s;
+    return s.ok() ? target()->CreateDirIfMissing(path) : s;
   }
   IOStatus DeleteDir(const std::string& path) override {
     IOStatus s = Mutate("rmdir", path);
-    return s.ok() ? base_->DeleteDir(path) : s;
-  }
-  IOStatus GetFileSize(const std::string& path, uint64_t* size) override {
-    return base_->GetFileSize(path, size);
+    return s.ok() ? target()->DeleteDir(path) : s;
   }
   IOStatus RenameFile(const std::string& source,
                       const std::string& target) override {
     IOStatus s = Mutate("rename", source + " -> " + target);
-    return s.ok() ? base_->RenameFile(source, target) : s;
+    return s.ok() ? FileSystemWrapper::RenameFile(source, target) : s;
   }
   IOStatus LinkFile(const std::string& source,
                     const std::string& target) override {
     IOStatus s = Mutate("link", source + " -> " + target);
-    return s.ok() ? base_->LinkFile(source, target) : s;
-  }
-  IOStatus LockFile(const std::string& path,
-                    std::unique_ptr<FileLock>* lock) override {
-    return base_->LockFile(path, lock);
-  }
-  IOStatus UnlockFile(std::unique_ptr<FileLock> lock) override {
-    return base_->UnlockFile(std::move(lock));
+    return s.ok() ? FileSystemWrapper::LinkFile(source, target) : s;
   }
 
  private:
-  FileSystem* const base_;
   mutable std::mutex mutex_;
   uint64_t count_ = 0;      // Guarded by mutex_.
   uint64_t crash_at_ = 0;   // Guarded by mutex_.
@@ -160,52 +132,41 @@ class CrashPointFileSystem final : public FileSystem {
   std::string crash_what_;  // Guarded by mutex_.
 };
 
-class CrashPointWritableFile final : public WritableFile {
+class CrashPointWritableFile final : public WritableFileWrapper {
  public:
-  CrashPointWritableFile(std::unique_ptr<WritableFile> base,
+  CrashPointWritableFile(std::unique_ptr<WritableFile> target,
                          CrashPointFileSystem* fs)
-      : base_(std::move(base)), fs_(fs) {}
-  bool use_direct_io() const override { return base_->use_direct_io(); }
-  IOMode mode() const override { return base_->mode(); }
-  DirectIOAlignment alignment() const override { return base_->alignment(); }
-  const std::string& path() const override { return base_->path(); }
+      : WritableFileWrapper(std::move(target)), fs_(fs) {}
   IOStatus Append(Slice data) override {
     IOStatus s = fs_->Mutate("write", path());
-    return s.ok() ? base_->Append(data) : s;
+    return s.ok() ? target()->Append(data) : s;
   }
   IOStatus PositionedAppend(Slice data, uint64_t offset) override {
     IOStatus s = fs_->Mutate("pwrite", path());
-    return s.ok() ? base_->PositionedAppend(data, offset) : s;
+    return s.ok() ? target()->PositionedAppend(data, offset) : s;
   }
   IOStatus Truncate(uint64_t size) override {
     IOStatus s = fs_->Mutate("truncate", path());
-    return s.ok() ? base_->Truncate(size) : s;
+    return s.ok() ? target()->Truncate(size) : s;
   }
-  IOStatus Flush() override { return base_->Flush(); }
   IOStatus Sync() override {
     IOStatus s = fs_->Mutate("fdatasync", path());
-    return s.ok() ? base_->Sync() : s;
+    return s.ok() ? target()->Sync() : s;
   }
   IOStatus Fsync() override {
     IOStatus s = fs_->Mutate("fsync", path());
-    return s.ok() ? base_->Fsync() : s;
+    return s.ok() ? target()->Fsync() : s;
   }
   IOStatus RangeSync(uint64_t offset, uint64_t nbytes) override {
     IOStatus s = fs_->Mutate("sync_file_range", path());
-    return s.ok() ? base_->RangeSync(offset, nbytes) : s;
+    return s.ok() ? target()->RangeSync(offset, nbytes) : s;
   }
   IOStatus Allocate(uint64_t offset, uint64_t len) override {
     IOStatus s = fs_->Mutate("fallocate", path());
-    return s.ok() ? base_->Allocate(offset, len) : s;
+    return s.ok() ? target()->Allocate(offset, len) : s;
   }
-  IOStatus InvalidateCache(uint64_t offset, uint64_t len) override {
-    return base_->InvalidateCache(offset, len);
-  }
-  IOStatus Close() override { return base_->Close(); }
-  uint64_t GetFileSize() const override { return base_->GetFileSize(); }
 
  private:
-  std::unique_ptr<WritableFile> base_;
   CrashPointFileSystem* const fs_;
 };
 
@@ -232,7 +193,7 @@ IOStatus CrashPointFileSystem::NewWritableFile(
   IOStatus s = Mutate("create", path);
   if (!s.ok()) return s;
   std::unique_ptr<WritableFile> file;
-  s = base_->NewWritableFile(path, options, &file);
+  s = target()->NewWritableFile(path, options, &file);
   if (!s.ok()) return s;
   *result = std::make_unique<CrashPointWritableFile>(std::move(file), this);
   return IOStatus::OK();
@@ -241,7 +202,7 @@ IOStatus CrashPointFileSystem::NewWritableFile(
 IOStatus CrashPointFileSystem::NewDirectory(
     const std::string& path, std::unique_ptr<Directory>* result) {
   std::unique_ptr<Directory> dir;
-  IOStatus s = base_->NewDirectory(path, &dir);
+  IOStatus s = target()->NewDirectory(path, &dir);
   if (!s.ok()) return s;
   *result = std::make_unique<CrashPointDirectory>(std::move(dir), path, this);
   return IOStatus::OK();

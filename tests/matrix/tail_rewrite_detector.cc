@@ -6,40 +6,20 @@
 namespace strata::matrix {
 namespace {
 
-class DetectingWritableFile final : public WritableFile {
+class DetectingWritableFile final : public WritableFileWrapper {
  public:
-  DetectingWritableFile(std::unique_ptr<WritableFile> base,
+  DetectingWritableFile(std::unique_ptr<WritableFile> target,
                         TailRewriteDetector* detector)
-      : base_(std::move(base)), detector_(detector) {}
-
-  bool use_direct_io() const override { return base_->use_direct_io(); }
-  IOMode mode() const override { return base_->mode(); }
-  DirectIOAlignment alignment() const override { return base_->alignment(); }
-  const std::string& path() const override { return base_->path(); }
+      : WritableFileWrapper(std::move(target)), detector_(detector) {}
 
   IOStatus Append(Slice data) override {
-    Note(base_->GetFileSize(), data);
-    return base_->Append(data);
+    Note(target()->GetFileSize(), data);
+    return target()->Append(data);
   }
   IOStatus PositionedAppend(Slice data, uint64_t offset) override {
     Note(offset, data);
-    return base_->PositionedAppend(data, offset);
+    return target()->PositionedAppend(data, offset);
   }
-  IOStatus Truncate(uint64_t size) override { return base_->Truncate(size); }
-  IOStatus Flush() override { return base_->Flush(); }
-  IOStatus Sync() override { return base_->Sync(); }
-  IOStatus Fsync() override { return base_->Fsync(); }
-  IOStatus RangeSync(uint64_t offset, uint64_t nbytes) override {
-    return base_->RangeSync(offset, nbytes);
-  }
-  IOStatus Allocate(uint64_t offset, uint64_t len) override {
-    return base_->Allocate(offset, len);
-  }
-  IOStatus InvalidateCache(uint64_t offset, uint64_t len) override {
-    return base_->InvalidateCache(offset, len);
-  }
-  IOStatus Close() override { return base_->Close(); }
-  uint64_t GetFileSize() const override { return base_->GetFileSize(); }
 
  private:
   void Note(uint64_t offset, Slice data) {
@@ -47,7 +27,7 @@ class DetectingWritableFile final : public WritableFile {
         std::string_view(data.data(), data.size()));
     if (have_last_ && offset == last_offset_ && data.size() == last_length_ &&
         hash == last_hash_ && data.size() > 0) {
-      detector_->Report(base_->path(), offset, data.size());
+      detector_->Report(path(), offset, data.size());
     }
     have_last_ = true;
     last_offset_ = offset;
@@ -55,7 +35,6 @@ class DetectingWritableFile final : public WritableFile {
     last_hash_ = hash;
   }
 
-  std::unique_ptr<WritableFile> base_;
   TailRewriteDetector* const detector_;
   bool have_last_ = false;
   uint64_t last_offset_ = 0;
@@ -89,7 +68,7 @@ IOStatus TailRewriteDetector::NewWritableFile(
     const std::string& path, const FileOptions& options,
     std::unique_ptr<WritableFile>* result) {
   std::unique_ptr<WritableFile> file;
-  IOStatus s = base_->NewWritableFile(path, options, &file);
+  IOStatus s = target()->NewWritableFile(path, options, &file);
   if (!s.ok()) return s;
   *result = std::make_unique<DetectingWritableFile>(std::move(file), this);
   return s;
