@@ -358,7 +358,20 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
   Statistics* const stats = statistics_.get();
   std::vector<PendingKey> pending;
   uint64_t memtable_hits = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
+  if (keys.size() == 1) {
+    // A batch of one is a Get, without the batch's bookkeeping.
+    SequenceNumber max_covering = 0;
+    bool decided = GetFromMemTables(*view.mem, view.imm, view.sequence, keys[0],
+                                    &(*values)[0], &max_covering, &statuses[0]);
+    if (decided) {
+      ++memtable_hits;
+    } else {
+      statuses[0] =
+          GetFromTables(options, *view.version, keys[0], view.sequence,
+                        &max_covering, &(*values)[0], &decided);
+    }
+  }
+  for (size_t i = 0; keys.size() > 1 && i < keys.size(); ++i) {
     SequenceNumber max_covering = 0;
     if (GetFromMemTables(*view.mem, view.imm, view.sequence, keys[i],
                          &(*values)[i], &max_covering, &statuses[i])) {

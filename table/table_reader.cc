@@ -442,6 +442,13 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
 void TableReader::MultiGet(const TableReadOptions& options,
                            TableGetRequest* requests,
                            size_t num_requests) const {
+  if (num_requests == 1) {
+    // A batch of one is a Get: no bookkeeping, and a read whose buffer the
+    // block keeps.
+    TableGetRequest& r = requests[0];
+    r.status = Get(options, r.lookup_key, &r.found, r.internal_key, r.value);
+    return;
+  }
   // A key still being looked for: the index entry (data block) it is at,
   // as the number of entries it has moved past since its index seek.
   struct Lookup {
@@ -455,7 +462,6 @@ void TableReader::MultiGet(const TableReadOptions& options,
     BlockHandle handle;
     BlockRef block;
     Status status;
-    size_t read = 0;  // Into `reads`, when read from the file.
   };
   const std::string& path = file_->path();
   std::vector<Lookup> active;
@@ -529,7 +535,24 @@ void TableReader::MultiGet(const TableReadOptions& options,
       reads.push_back(read);
       read_slots.push_back(i);
     }
-    if (!reads.empty()) {
+    auto keep = [&](Slot* slot, BlockContents contents) {
+      std::unique_ptr<Block> parsed;
+      slot->status = AddBlockLocation(
+          Block::Create(std::move(contents), &parsed), path, slot->handle);
+      if (!slot->status.ok()) return;
+      KeepDataBlock(
+          options, cache,
+          cache != nullptr ? CacheKey(slot->handle.offset(), key_buf) : Slice(),
+          std::move(parsed), &slot->block);
+    };
+    if (reads.size() == 1) {
+      // A single block: a plain read, whose buffer the block keeps.
+      Slot& slot = slots[read_slots[0]];
+      BlockContents contents;
+      slot.status =
+          ReadBlockContents(*file_, nullptr, fetch, slot.handle, &contents);
+      if (slot.status.ok()) keep(&slot, std::move(contents));
+    } else if (!reads.empty()) {
       AlignedMemory buffer;
       const IOStatus batch =
           file_->MultiRead(reads.data(), reads.size(), &buffer);
@@ -542,15 +565,7 @@ void TableReader::MultiGet(const TableReadOptions& options,
         BlockContents contents;
         slot.status = DecodeBlockContents(path, fetch, slot.handle,
                                           reads[r].result, &contents);
-        if (!slot.status.ok()) continue;
-        std::unique_ptr<Block> parsed;
-        slot.status = AddBlockLocation(
-            Block::Create(std::move(contents), &parsed), path, slot.handle);
-        if (!slot.status.ok()) continue;
-        KeepDataBlock(options, cache,
-                      cache != nullptr ? CacheKey(slot.handle.offset(), key_buf)
-                                       : Slice(),
-                      std::move(parsed), &slot.block);
+        if (slot.status.ok()) keep(&slot, std::move(contents));
       }
     }
 

@@ -145,7 +145,8 @@ class TableReader {
   // filter and the index are consulted per key; every data block the batch
   // needs that is not in the block cache is read with a single
   // RandomAccessFileReader::MultiRead (each block once, however many keys it
-  // serves; under direct I/O adjacent blocks share one aligned read), its
+  // serves; under direct I/O adjacent blocks share one aligned read; a lone
+  // missing block, or a batch of one key, takes Get's plain read), its
   // checksum verified per options.verify_checksums and, per
   // options.fill_cache, inserted into the cache. Only keys whose newest
   // visible version may begin the next block (Get's "continue with the next
