@@ -132,6 +132,10 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   WriteBatch* BuildBatchGroup(Writer** last_writer);
   Status SwitchMemTable();
+  // Starts a new WAL (syncing and closing the current one) for the writes
+  // that follow; the memtable stays. REQUIRES: mutex_ held, no group commit
+  // running (front of the write queue, or inside MakeRoomForWrite).
+  Status SwitchWal(uint64_t* new_number);
   // Waits until `w` is at the front of the write queue; while it stays
   // there no write runs. REQUIRES: lock holds mutex_.
   void JoinWriteQueueAsBarrier(Writer* w, std::unique_lock<std::mutex>& lock);

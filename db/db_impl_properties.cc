@@ -214,6 +214,7 @@ Status DBImpl::SetOptions(
   std::sort(changes.begin(), changes.end());
   std::unique_lock<std::mutex> lock(mutex_);
   Options updated = options_;
+  const uint64_t previous_wal_bytes_per_sync = options_.wal_bytes_per_sync;
   Status s = ApplyMutableOptions(changes, &updated);
   if (!s.ok()) return s;
   // The same adjustments as at Open: a single write buffer or an L0 stop
@@ -225,6 +226,19 @@ Status DBImpl::SetOptions(
     bg_cv_.wait(lock);
   }
   picker_ = std::make_unique<CompactionPicker>(PickerOptions());
+  if (options_.wal_bytes_per_sync != previous_wal_bytes_per_sync &&
+      wal_ != nullptr) {
+    // A WAL's writer keeps the range-sync setting it was created with: the
+    // change takes effect with a new WAL, as in RocksDB (spec S2). The
+    // memtable stays; its WAL number stays the first of its WALs.
+    WriteBatch nothing;
+    Writer w(&nothing, WriteOptions());
+    JoinWriteQueueAsBarrier(&w, lock);
+    uint64_t number = 0;
+    s = SwitchWal(&number);
+    LeaveWriteQueue(&w);
+    if (!s.ok()) return s;
+  }
   if (info_log_ != nullptr) {
     for (const auto& [name, value] : changes) {
       info_log_->Log("SetOptions: %s = %s", name.c_str(), value.c_str());

@@ -244,6 +244,16 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock,
 
 // Starts a new WAL and memtable; the old memtable waits for its flush.
 Status DBImpl::SwitchMemTable() {
+  uint64_t number = 0;
+  Status s = SwitchWal(&number);
+  if (!s.ok()) return s;
+  imm_.push_back(mem_);
+  mem_.mem = NewMemTable();
+  mem_.wal_number = number;
+  return Status::OK();
+}
+
+Status DBImpl::SwitchWal(uint64_t* new_number) {
   std::unique_ptr<WalWriter> wal;
   uint64_t number = 0;
   Status s = NewWal(&wal, &number);
@@ -265,9 +275,7 @@ Status DBImpl::SwitchMemTable() {
     }
   }
   wal_ = std::move(wal);
-  imm_.push_back(mem_);
-  mem_.mem = NewMemTable();
-  mem_.wal_number = number;
+  *new_number = number;
   return Status::OK();
 }
 

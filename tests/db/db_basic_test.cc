@@ -322,5 +322,34 @@ TEST_F(DBBasicTest, IteratorKeepsMovedAndCompactedFilesAlive) {
   EXPECT_EQ("a=new b=new c=new d=new e=new ", Scan());
 }
 
+// wal_bytes_per_sync applies to WALs created after the change, so changing
+// it starts a new WAL (spec S2); the memtable spans both, and recovery
+// replays both.
+TEST_F(DBBasicTest, SetWalBytesPerSyncStartsNewWal) {
+  options_.avoid_flush_during_shutdown = true;
+  Open();
+  auto count_wals = [this]() {
+    std::vector<std::string> names;
+    EXPECT_OK(fs_.GetChildren("/db", &names));
+    int n = 0;
+    for (const auto& name : names) {
+      n += name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0;
+    }
+    return n;
+  };
+  ASSERT_OK(db_->Put(WriteOptions(), "before", "1"));
+  const int wals = count_wals();
+  ASSERT_OK(db_->SetOptions({{"wal_bytes_per_sync", "65536"}}));
+  EXPECT_EQ(wals + 1, count_wals());
+  EXPECT_EQ(65536u, db_->GetOptions().wal_bytes_per_sync);
+  // Setting the same value again starts nothing.
+  ASSERT_OK(db_->SetOptions({{"wal_bytes_per_sync", "65536"}}));
+  EXPECT_EQ(wals + 1, count_wals());
+  ASSERT_OK(db_->Put(WriteOptions(), "after", "2"));
+  Reopen();
+  EXPECT_EQ("1", Get("before"));
+  EXPECT_EQ("2", Get("after"));
+}
+
 }  // namespace
 }  // namespace strata
