@@ -123,9 +123,6 @@ class DBImpl final : public DB {
   Status NewWal(std::unique_ptr<WalWriter>* wal, uint64_t* number);
   // Deletes files no Version, pending output or live WAL needs.
   void DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock);
-  // Called when an iterator releases the Version it pinned: deletes the
-  // tables it was the last to hold.
-  void ReleasePinnedVersion();
   Status CloseImpl();
 
   // ---- Writes (db_impl_write.cc) ------------------------------------------
@@ -224,8 +221,6 @@ class DBImpl final : public DB {
   std::set<uint64_t> pending_outputs_;  // Files being written.
   Status bg_error_;
   bool shutting_down_ = false;
-  // Some table is kept only because an older Version is still held.
-  std::atomic<bool> tables_held_by_readers_{false};
   bool closed_ = false;
   Status close_status_;
 

@@ -426,14 +426,6 @@ void DBImpl::DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock) {
   // compactions) stay.
   std::set<uint64_t> live;
   versions_->AddLiveFiles(&live);
-  // Tables only an older Version still holds are deleted when the reader
-  // holding it lets go (ReleasePinnedVersion), not at the next flush.
-  const auto current = versions_->current();
-  size_t current_tables = 0;
-  for (int level = 0; level < current->num_levels(); ++level) {
-    current_tables += current->files(level).size();
-  }
-  tables_held_by_readers_.store(live.size() > current_tables);
   std::vector<std::string> names;
   if (!fs_->GetChildren(dbname_, &names).ok()) return;
   const uint64_t log_number = versions_->log_number();

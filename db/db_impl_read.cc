@@ -479,22 +479,12 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   }
   // The iterator pins the memtables and the Version it reads.
   auto pinned = std::make_shared<ReadView>(std::move(view));
-  iter_options.cleanup = [this, pinned]() mutable {
-    pinned.reset();
-    ReleasePinnedVersion();
-  };
+  iter_options.cleanup = [pinned]() mutable { pinned.reset(); };
   const SequenceNumber sequence = pinned->sequence;
   std::shared_ptr<const RangeTombstoneSet> shared_tombstones;
   if (!tombstones->empty()) shared_tombstones = std::move(tombstones);
   return NewDBIterator(NewMergingIterator(std::move(children)), sequence,
                        std::move(shared_tombstones), iter_options);
-}
-
-void DBImpl::ReleasePinnedVersion() {
-  if (!tables_held_by_readers_.load()) return;
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (closed_ || shutting_down_) return;
-  DeleteObsoleteFiles(lock);
 }
 
 }  // namespace strata
