@@ -11,7 +11,7 @@ Status TableOutput::Open(const TableOutputContext& context, FileKind kind,
                          std::unique_ptr<TableOutput>* result) {
   const Options& options = *context.options;
   const std::string path = TableFileName(context.dbname, file_number);
-  std::unique_ptr<TableOutput> out(new TableOutput(context, kind, path));
+  std::unique_ptr<TableOutput> out(new TableOutput(context, path));
   out->meta_.number = file_number;
   out->meta_.creation_time = context.creation_time;
 

@@ -66,13 +66,11 @@ class TableOutput {
   }
 
  private:
-  TableOutput(const TableOutputContext& context, FileKind kind,
-              std::string path)
-      : context_(context), kind_(kind), path_(std::move(path)) {}
+  TableOutput(const TableOutputContext& context, std::string path)
+      : context_(context), path_(std::move(path)) {}
   void ExtendRange(Slice smallest_candidate, Slice largest_candidate);
 
   const TableOutputContext context_;
-  const FileKind kind_;
   const std::string path_;
   std::unique_ptr<WritableFileWriter> writer_;
   std::unique_ptr<TableBuilder> builder_;
