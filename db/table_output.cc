@@ -29,16 +29,7 @@ Status TableOutput::Open(const TableOutputContext& context, FileKind kind,
   }
 
   const TableOptions& t = options.table_options;
-  TableBuilderOptions bo;
-  bo.format_version = t.format_version;
-  bo.checksum_type = t.checksum;
-  bo.compression = t.compression;
-  bo.compression_level = t.compression_level;
-  bo.block_size = t.block_size;
-  bo.block_size_deviation = t.block_size_deviation;
-  bo.block_restart_interval = t.block_restart_interval;
-  bo.index_block_restart_interval = t.index_block_restart_interval;
-  bo.bloom_bits_per_key = t.bloom_bits_per_key;
+  TableBuilderOptions bo = TableBuilderOptionsFor(t);
   bo.identity.column_family_name = "default";
   bo.identity.column_family_id = 0;
   bo.identity.db_id = context.db_id;

@@ -85,16 +85,7 @@ Status SstFileWriter::Open(const std::string& path) {
     return s;
   }
 
-  TableBuilderOptions bo;
-  bo.format_version = t.format_version;
-  bo.checksum_type = t.checksum;
-  bo.compression = t.compression;
-  bo.compression_level = t.compression_level;
-  bo.block_size = t.block_size;
-  bo.block_size_deviation = t.block_size_deviation;
-  bo.block_restart_interval = t.block_restart_interval;
-  bo.index_block_restart_interval = t.index_block_restart_interval;
-  bo.bloom_bits_per_key = t.bloom_bits_per_key;
+  TableBuilderOptions bo = TableBuilderOptionsFor(t);
   if (r->options.parallel_threads > 1) {
     bo.executor = &r->compression_pool;
     bo.parallel_threads = r->options.parallel_threads;

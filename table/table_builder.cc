@@ -50,6 +50,20 @@ std::string KeyForMessage(Slice internal_key) {
 
 }  // namespace
 
+TableBuilderOptions TableBuilderOptionsFor(const TableOptions& t) {
+  TableBuilderOptions bo;
+  bo.format_version = t.format_version;
+  bo.checksum_type = t.checksum;
+  bo.compression = t.compression;
+  bo.compression_level = t.compression_level;
+  bo.block_size = t.block_size;
+  bo.block_size_deviation = t.block_size_deviation;
+  bo.block_restart_interval = t.block_restart_interval;
+  bo.index_block_restart_interval = t.index_block_restart_interval;
+  bo.bloom_bits_per_key = t.bloom_bits_per_key;
+  return bo;
+}
+
 TableBuilder::TableBuilder(const TableBuilderOptions& options,
                            WritableFileWriter* file)
     : options_(options),

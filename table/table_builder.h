@@ -28,6 +28,7 @@
 #include "env/writable_file_writer.h"
 #include "strata/executor.h"
 #include "strata/status.h"
+#include "strata/table_options.h"
 #include "table/block_builder.h"
 #include "table/block_handle.h"
 #include "table/data_block_hash_index.h"
@@ -64,6 +65,10 @@ struct TableBuilderOptions {
   // is_external / external_sst_file_version. Counts and sizes are computed.
   TableProperties identity;
 };
+
+// The format settings of `table` (format version, checksum, compression,
+// block sizes and restart intervals, bloom bits); everything else default.
+TableBuilderOptions TableBuilderOptionsFor(const TableOptions& table);
 
 // The metaindex name of a full bloom filter.
 inline constexpr char kFullFilterBlockName[] =
