@@ -30,6 +30,8 @@ class TableInternalIterator final : public InternalIterator {
   std::unique_ptr<TableIterator> iter_;
 };
 
+}  // namespace
+
 Status OpenTable(FileSystem* fs, const std::string& path, FileKind kind,
                  const Options& options, uint64_t file_size,
                  const TableReaderOptions& table_options,
@@ -42,8 +44,6 @@ Status OpenTable(FileSystem* fs, const std::string& path, FileKind kind,
       table_options, std::make_unique<RandomAccessFileReader>(std::move(file)),
       file_size, reader);
 }
-
-}  // namespace
 
 std::unique_ptr<InternalIterator> WrapTableIterator(
     std::unique_ptr<TableIterator> iter, std::shared_ptr<const void> owner) {

@@ -69,6 +69,13 @@ class TableCache {
   std::map<uint64_t, std::shared_ptr<const TableReader>> tables_;
 };
 
+// Opens the table at `path` with the I/O mode FileOptionsFor(kind, options)
+// gives, through a reader configured by `table_options`.
+Status OpenTable(FileSystem* fs, const std::string& path, FileKind kind,
+                 const Options& options, uint64_t file_size,
+                 const TableReaderOptions& table_options,
+                 std::unique_ptr<TableReader>* reader);
+
 // Adapts a TableIterator to InternalIterator; `owner` (may be null) is kept
 // alive as long as the iterator.
 std::unique_ptr<InternalIterator> WrapTableIterator(

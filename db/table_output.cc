@@ -2,6 +2,7 @@
 
 #include "db/db_options.h"
 #include "db/filename.h"
+#include "db/table_cache.h"
 #include "table/internal_key.h"
 
 namespace strata {
@@ -154,16 +155,12 @@ void TableOutput::Abandon() {
 Status VerifyNewTable(const TableOutputContext& context,
                       const FileMetaData& meta, bool full_check) {
   const std::string path = TableFileName(context.dbname, meta.number);
-  std::unique_ptr<RandomAccessFile> file;
-  IOStatus io = context.fs->NewRandomAccessFile(
-      path, FileOptionsFor(FileKind::kTableVerify, *context.options), &file);
-  if (!io.ok()) return io;
   TableReaderOptions table_options;
   table_options.statistics = context.statistics;  // Counts the readahead.
   std::unique_ptr<TableReader> reader;
-  Status s = TableReader::Open(
-      table_options, std::make_unique<RandomAccessFileReader>(std::move(file)),
-      meta.file_size, &reader);
+  Status s = OpenTable(context.fs, path, FileKind::kTableVerify,
+                       *context.options, meta.file_size, table_options,
+                       &reader);
   if (!s.ok()) return s;
   // The property counts range tombstones too, as RocksDB's does.
   const uint64_t written = meta.num_entries + meta.num_range_deletions;
