@@ -19,10 +19,9 @@
 //   and closed; buffered writers drop written pages from the page cache as
 //   they go, both libraries' default). bytes/s counts key and value bytes.
 //   ":par2": two compression threads (SstFileWriterOptions::parallel_threads;
-//   RocksDB's compression_opts.parallel_threads). strata ":bgwrite": the
-//   TableBuilder and WritableFileWriter that SstFileWriter builds, plus a
-//   one-thread executor for the writer's direct writes, which SstFileWriter
-//   does not expose: what it would gain from that option.
+//   RocksDB's compression_opts.parallel_threads). strata writes full
+//   buffers on its own thread (SstFileWriterOptions::background_writes, on
+//   by default); strata ":syncwrite" turns that off.
 // Scan/<none|zstd>/<warm|cold|direct>/<lib>: one full forward iteration.
 //   warm: buffered, file in the page cache; cold: buffered, file dropped
 //   from the page cache (fsync, then posix_fadvise DONTNEED); direct: direct
@@ -69,13 +68,9 @@
 #include <string_view>
 #include <vector>
 
-#include "env/writable_file_writer.h"
 #include "strata/env.h"
 #include "strata/sst_file_reader.h"
 #include "strata/sst_file_writer.h"
-#include "strata/thread_pool.h"
-#include "table/internal_key.h"
-#include "table/table_builder.h"
 #include "util/aligned_buffer.h"
 #include "util/page_cache.h"
 
@@ -284,7 +279,7 @@ struct WriteCase {
   bool zstd = false;
   bool direct = false;
   int parallel_threads = 1;
-  bool background_writes = false;  // strata only; direct only.
+  bool background_writes = true;  // strata only: SstFileWriter's default.
 };
 
 Status StrataWrite(const WriteCase& c, const std::string& path,
@@ -293,6 +288,7 @@ Status StrataWrite(const WriteCase& c, const std::string& path,
   o.table = StrataTableOptions(c.zstd);
   o.use_direct_io_for_flush_and_compaction = c.direct;
   o.parallel_threads = c.parallel_threads;
+  o.background_writes = c.background_writes;
   SstFileWriter writer(o);
   STRATA_RETURN_IF_ERROR(writer.Open(path));
   Status s;
@@ -305,78 +301,6 @@ Status StrataWrite(const WriteCase& c, const std::string& path,
   STRATA_RETURN_IF_ERROR(writer.Finish(&info));
   *file_bytes = info.file_size;
   return Status::OK();
-}
-
-// SstFileWriter's TableBuilder over its WritableFileWriter, with an executor
-// for the writer's direct writes. The per-entry work mirrors
-// SstFileWriter::Put (order check, internal key, largest key kept) so that
-// only the writes differ.
-Status StrataWriteWithBackgroundWrites(const WriteCase& c,
-                                       const std::string& path,
-                                       uint64_t* file_bytes) {
-  // Declared first: the pools outlive the builder and the writer using them.
-  ThreadPool write_pool;
-  write_pool.SetBackgroundThreads(1);
-  ThreadPool compression_pool;
-  if (c.parallel_threads > 1) {
-    compression_pool.SetBackgroundThreads(c.parallel_threads);
-  }
-  FileSystem* fs = Env::Default()->file_system();
-  FileOptions fo;
-  fo.use_direct_writes = c.direct;
-  fo.kind = FileKind::kTableExternal;
-  std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(fs->NewWritableFile(path, fo, &file));
-  WritableFileWriterOptions wo;
-  wo.max_buffer_bytes = 1 << 20;
-  wo.compute_file_checksum = true;
-  wo.executor = &write_pool;
-  std::unique_ptr<WritableFileWriter> writer;
-  STRATA_RETURN_IF_ERROR(
-      WritableFileWriter::Create(std::move(file), wo, &writer));
-  const TableOptions t = StrataTableOptions(c.zstd);
-  TableBuilderOptions bo;
-  bo.format_version = t.format_version;
-  bo.checksum_type = t.checksum;
-  bo.compression = t.compression;
-  bo.block_size = t.block_size;
-  bo.block_restart_interval = t.block_restart_interval;
-  bo.bloom_bits_per_key = t.bloom_bits_per_key;
-  if (c.parallel_threads > 1) {
-    bo.executor = &compression_pool;
-    bo.parallel_threads = c.parallel_threads;
-  }
-  bo.identity.db_id = "SST Writer";
-  bo.identity.db_session_id = "SSTBENCHSESSION00000";
-  bo.identity.original_file_number = 1;
-  bo.identity.is_external = true;
-  bo.identity.external_sst_file_version = 2;
-  TableBuilder builder(bo, writer.get());
-  Status s = builder.status();
-  std::string largest_key;
-  uint64_t entries = 0;
-  if (s.ok()) {
-    FeedEntries([&](std::string_view key, std::string_view value) {
-      const Slice user_key(key);
-      if (entries > 0 && user_key.compare(largest_key) <= 0) {
-        s = Status::InvalidArgument("keys out of order");
-        return false;
-      }
-      s = builder.Add(MakeInternalKey(user_key, 0, ValueType::kValue), value);
-      largest_key = user_key.ToString();
-      ++entries;
-      return s.ok();
-    });
-  }
-  if (s.ok()) {
-    s = builder.Finish();
-  } else {
-    builder.Abandon();
-  }
-  const Status close = writer->Close();  // Direct: truncate, then fsync.
-  if (s.ok()) s = close;
-  *file_bytes = builder.file_size();
-  return s;
 }
 
 Status RocksDbWrite(const WriteCase& c, const std::string& path,
@@ -413,9 +337,7 @@ void BM_Write(benchmark::State& state, WriteCase c) {
   uint64_t file_bytes = 0;
   for (auto _ : state) {
     Status s = c.lib == Lib::kRocksDb ? RocksDbWrite(c, path, &file_bytes)
-               : c.background_writes
-                   ? StrataWriteWithBackgroundWrites(c, path, &file_bytes)
-                   : StrataWrite(c, path, &file_bytes);
+                                      : StrataWrite(c, path, &file_bytes);
     if (!s.ok()) {
       Fail(state, s);
       break;
@@ -608,7 +530,7 @@ void RegisterWrite(const WriteCase& c) {
   if (c.parallel_threads > 1) {
     name += ":par" + std::to_string(c.parallel_threads);
   }
-  if (c.background_writes) name += ":bgwrite";
+  if (c.lib == Lib::kStrata && !c.background_writes) name += ":syncwrite";
   benchmark::RegisterBenchmark(name.c_str(), BM_Write, c)
       ->Iterations(1)
       ->Unit(benchmark::kMillisecond)
@@ -623,12 +545,11 @@ void RegisterAll() {
     for (bool direct : {false, true}) {
       for (int threads : zstd ? std::vector<int>{1, 2} : std::vector<int>{1}) {
         for (Lib lib : libs) {
-          RegisterWrite({lib, zstd, direct, threads, false});
+          RegisterWrite({lib, zstd, direct, threads});
         }
       }
-      if (direct) {
-        RegisterWrite({Lib::kStrata, zstd, direct, zstd ? 2 : 1, true});
-      }
+      // What the writer's own write thread gains.
+      RegisterWrite({Lib::kStrata, zstd, direct, 1, /*background_writes=*/false});
     }
   }
   for (bool zstd : {false, true}) {

@@ -31,31 +31,46 @@ struct WritableFileWriter::BackgroundWrites {
     uint64_t offset;
   };
 
-  explicit BackgroundWrites(WritableFile* f) : file(f) {}
+  BackgroundWrites(WritableFile* f, bool d) : file(f), direct(d) {}
 
-  // Writes the queue front first until it is empty, then marks the drain
-  // finished. Runs on the executor; at most one call runs at a time.
+  // Writes the queue front first until it is empty, then performs a
+  // deferred InvalidateCache and marks the drain finished. Runs on the
+  // executor; at most one call runs at a time.
   void Drain() {
     std::unique_lock<std::mutex> lock(mutex);
-    while (!queue.empty()) {
-      Pending next = std::move(queue.front());
-      queue.pop_front();
-      IOStatus s;
-      if (!stopped) {
-        lock.unlock();
-        s = file->PositionedAppend(
-            Slice(next.buffer.data(), next.buffer.size()), next.offset);
-        lock.lock();
+    for (;;) {
+      if (!queue.empty()) {
+        Pending next = std::move(queue.front());
+        queue.pop_front();
+        IOStatus s;
+        if (!stopped) {
+          lock.unlock();
+          const Slice data(next.buffer.data(), next.buffer.size());
+          s = direct ? file->PositionedAppend(data, next.offset)
+                     : file->Append(data);
+          lock.lock();
+        }
+        // After a failure the rest is dropped: writing past the failed
+        // range would leave a hole, and the writer is poisoned anyway.
+        if (!s.ok()) {
+          stopped = true;
+          status = std::move(s);
+        }
+        next.buffer.Clear();
+        free.push_back(std::move(next.buffer));
+        cv.notify_all();
+      } else if (invalidate_cache) {
+        invalidate_cache = false;
+        if (!stopped) {
+          // Best effort, like the synchronous call it stands in for. More
+          // buffers may be queued meanwhile: the loop writes them too.
+          lock.unlock();
+          file->InvalidateCache(0, 0).PermitUncheckedError();
+          lock.lock();
+        }
+      } else {
+        break;
       }
-      // After a failure the rest is dropped: writing past the failed
-      // range would leave a hole, and the writer is poisoned anyway.
-      if (!s.ok()) {
-        stopped = true;
-        status = std::move(s);
-      }
-      next.buffer.Clear();
-      free.push_back(std::move(next.buffer));
-      cv.notify_all();
     }
     draining = false;
     cv.notify_all();
@@ -64,6 +79,7 @@ struct WritableFileWriter::BackgroundWrites {
   // Borrowed from the writer, which waits for the drain to finish before it
   // uses or closes the file itself.
   WritableFile* const file;
+  const bool direct;  // PositionedAppend at each buffer's offset, or Append.
   std::mutex mutex;
   std::condition_variable cv;       // A buffer became free or the drain ended.
   std::deque<Pending> queue;        // Guarded by mutex; file order.
@@ -71,6 +87,9 @@ struct WritableFileWriter::BackgroundWrites {
   bool draining = false;  // Guarded by mutex; a drain task is submitted.
   IOStatus status;        // Guarded by mutex; the failure, until reported.
   bool stopped = false;   // Guarded by mutex; a write failed: write no more.
+  // Guarded by mutex; InvalidateCache() was called during the drain: do it
+  // once the queue is written.
+  bool invalidate_cache = false;
 };
 
 Status WritableFileWriter::Create(std::unique_ptr<WritableFile> file,
@@ -93,9 +112,12 @@ WritableFileWriter::WritableFileWriter(std::unique_ptr<WritableFile> file,
       bytes_per_sync_(options.bytes_per_sync),
       compute_checksum_(options.compute_file_checksum),
       buffer_(file_->alignment().both()),
-      executor_(direct_ ? options.executor : nullptr) {
+      executor_(direct_ || (options.bytes_per_sync == 0 &&
+                            options.max_buffer_bytes > 0)
+                    ? options.executor
+                    : nullptr) {
   if (executor_ != nullptr) {
-    background_ = std::make_shared<BackgroundWrites>(file_.get());
+    background_ = std::make_shared<BackgroundWrites>(file_.get(), direct_);
   }
   // A maximum that is not a multiple of the alignment rounds up (S38), so a
   // full buffer is always whole pages.
@@ -146,6 +168,7 @@ IOStatus WritableFileWriter::SubmitFullBuffer() {
   counters_.rewritten_tail_bytes += clean_prefix_bytes_;
   clean_prefix_bytes_ = 0;
   next_write_offset_ += size;
+  flushed_bytes_ += direct_ ? 0 : size;
   unsynced_ = true;
   dirty_ = false;
   bool start_drain = false;
@@ -186,7 +209,7 @@ IOStatus WritableFileWriter::SubmitFullBuffer() {
     return Poison(std::move(failed));
   }
   if (next.capacity() < capacity) {
-    next.set_use_huge_pages(true);
+    next.set_use_huge_pages(direct_);
     next.Allocate(capacity);
   }
   buffer_ = std::move(next);
@@ -202,10 +225,12 @@ void WritableFileWriter::GrowBufferFor(size_t needed) {
   if (desired == buffer_.capacity()) {
     return;
   }
-  // Direct mode always takes the largest buffer it can: whole-buffer
-  // writes are the efficient ones. Buffered mode grows only if that makes
-  // the append fit; otherwise it flushes and may write through.
-  if (direct_ || desired - buffer_.size() >= needed) {
+  // Direct and background modes always take the largest buffer they can:
+  // whole-buffer writes are the efficient ones. Synchronous buffered mode
+  // grows only if that makes the append fit; otherwise it flushes and may
+  // write through.
+  if (direct_ || background_ != nullptr ||
+      desired - buffer_.size() >= needed) {
     buffer_.Grow(desired);
   }
 }
@@ -225,7 +250,9 @@ IOStatus WritableFileWriter::Append(Slice data) {
   }
   const char* src = data.data();
   size_t left = data.size();
-  if (direct_) {
+  // Direct files, and buffered ones with background writes, fill the
+  // buffer to its maximum size and write it whole.
+  if (direct_ || background_ != nullptr) {
     while (left > 0) {
       if (buffer_.free_space() < left) {
         GrowBufferFor(left);
@@ -346,8 +373,8 @@ IOStatus WritableFileWriter::Flush() {
   if (!first_error_.ok()) {
     return PreviousError();
   }
+  STRATA_RETURN_IF_ERROR(WaitForBackgroundWrites());
   if (direct_) {
-    STRATA_RETURN_IF_ERROR(WaitForBackgroundWrites());
     // A clean tail (already written, nothing appended since) is never
     // written again.
     if (dirty_ && !buffer_.empty()) {
@@ -397,10 +424,8 @@ IOStatus WritableFileWriter::Close() {
   if (closed_) {
     return close_status_;
   }
-  if (direct_) {
-    // A background write's error is the first error.
-    WaitForBackgroundWrites().PermitUncheckedError();  // Recorded by Poison.
-  }
+  // A background write's error is the first error.
+  WaitForBackgroundWrites().PermitUncheckedError();  // Recorded by Poison.
   if (!first_error_.ok()) {
     closed_ = true;
     // The data is lost either way; the close error adds nothing.
@@ -439,6 +464,16 @@ IOStatus WritableFileWriter::InvalidateCache() {
   }
   if (direct_) {
     return IOStatus::OK();
+  }
+  if (background_ != nullptr) {
+    std::lock_guard<std::mutex> lock(background_->mutex);
+    if (background_->draining) {
+      // The drain owns the file now: it drops the pages once the queued
+      // buffers are written (which is also when dropping them helps).
+      background_->invalidate_cache = true;
+      return IOStatus::OK();
+    }
+    // No drain running, and only this thread starts one: the file is ours.
   }
   return file_->InvalidateCache(0, 0);
 }

@@ -15,7 +15,8 @@
 // Close = padded write (if dirty), Truncate(size()), Fsync, close, in that
 // order (../shared/spec/direct-io.md S42-S47 and "Our decisions").
 //
-// Background writes (direct mode, with options.executor): a buffer that is
+// Background writes (with options.executor; for buffered files only without
+// bytes_per_sync and with a non-zero buffer): a buffer that is
 // full at the maximum size is handed to the executor at once and the caller
 // goes on filling another, so copying and device time overlap. Up to
 // kBackgroundBuffers buffers exist: one filling, the others queued or being
@@ -27,7 +28,9 @@
 // empty before their own file calls, so the file sees the same calls in the
 // same order as without the executor. The first failed background write
 // stops the drain (later queued buffers are never written), poisons the
-// writer and is returned once, by the next call.
+// writer and is returned once, by the next call. A buffered file's
+// InvalidateCache() during a drain is done by the drain after its last
+// queued write.
 //
 // Buffered mode: appends that do not fit the buffer flush it; an append larger
 // than the buffer goes straight to the file. With bytes_per_sync > 0 the
@@ -70,9 +73,11 @@ struct WritableFileWriterOptions {
   // Compute the crc32c of exactly the appended (logical) bytes, reported by
   // file_checksum() after a successful Close().
   bool compute_file_checksum = false;
-  // Direct mode: write full buffers on this executor while the next one
-  // fills (double buffering). Borrowed; must outlive the writer. Null: every
-  // write is synchronous.
+  // Write full buffers on this executor while the next one fills (up to
+  // kBackgroundBuffers buffers). Buffered files use it only with
+  // bytes_per_sync == 0 and max_buffer_bytes > 0 (range syncs stay
+  // synchronous). Borrowed; must outlive the writer. Null: every write is
+  // synchronous.
   Executor* executor = nullptr;
 };
 
@@ -157,7 +162,7 @@ class WritableFileWriter {
   IOStatus WriteBuffered(const char* data, size_t n);
   // Buffered mode: range-syncs if bytes_per_sync allows.
   IOStatus MaybeRangeSync();
-  // Direct mode with an executor: queues the full buffer for the drain task
+  // With an executor: queues the full buffer for the drain task
   // and continues with a free one (waiting for one if all are queued).
   IOStatus SubmitFullBuffer();
   // Waits until every queued buffer is written; the first background error

@@ -9,6 +9,7 @@
 #include "strata/thread_pool.h"
 #include "table/internal_key.h"
 #include "table/table_builder.h"
+#include "util/coding.h"
 
 namespace strata {
 
@@ -28,6 +29,9 @@ struct SstFileWriter::Rep {
     if (o.parallel_threads > 1) {
       compression_pool.SetBackgroundThreads(o.parallel_threads);
     }
+    if (o.background_writes) {
+      write_pool.SetBackgroundThreads(1);
+    }
   }
 
   Status Add(Slice user_key, ValueType type, Slice value);
@@ -39,12 +43,16 @@ struct SstFileWriter::Rep {
   // Compression threads (none unless parallel_threads > 1). Declared before
   // the builder so that it outlives every task the builder submits.
   ThreadPool compression_pool;
+  // The thread that writes full buffers (none without background_writes);
+  // outlives the writer for the same reason.
+  ThreadPool write_pool;
   uint64_t file_number = 0;  // rocksdb.original.file.number of the last Open.
 
   std::string path;
   std::unique_ptr<WritableFileWriter> writer;
   std::unique_ptr<TableBuilder> builder;
   ExternalSstFileInfo info;
+  std::string internal_key;  // Add()'s scratch, reused across entries.
   uint64_t invalidated_at = 0;
   Status status;
 };
@@ -78,6 +86,9 @@ Status SstFileWriter::Open(const std::string& path) {
   WritableFileWriterOptions wo;
   wo.max_buffer_bytes = r->options.writable_file_max_buffer_size;
   wo.compute_file_checksum = true;
+  if (r->options.background_writes) {
+    wo.executor = &r->write_pool;
+  }
   std::unique_ptr<WritableFileWriter> writer;
   Status s = WritableFileWriter::Create(std::move(file), wo, &writer);
   if (!s.ok()) {
@@ -90,6 +101,9 @@ Status SstFileWriter::Open(const std::string& path) {
     bo.executor = &r->compression_pool;
     bo.parallel_threads = r->options.parallel_threads;
   }
+  // Add() has checked the stronger order already: user keys strictly
+  // increasing, every entry at sequence number 0.
+  bo.check_key_order = false;
   bo.identity.db_id = "SST Writer";
   bo.identity.db_session_id = r->session_id;
   bo.identity.db_host_id = r->options.db_host_id;
@@ -130,15 +144,20 @@ Status SstFileWriter::Rep::Add(Slice user_key, ValueType type, Slice value) {
     Abandon();
     return status;
   }
-  Status s = builder->Add(MakeInternalKey(user_key, 0, type), value);
+  // The internal key: user key, then the packed (seqno 0, type) trailer.
+  internal_key.assign(user_key.data(), user_key.size());
+  char trailer[kInternalKeyTrailerSize];
+  EncodeFixed64(trailer, PackSequenceAndType(0, type));
+  internal_key.append(trailer, sizeof(trailer));
+  Status s = builder->Add(internal_key, value);
   if (!s.ok()) {
     status = s;
     return s;
   }
   if (index == 0) {
-    info.smallest_key = user_key.ToString();
+    info.smallest_key.assign(user_key.data(), user_key.size());
   }
-  info.largest_key = user_key.ToString();
+  info.largest_key.assign(user_key.data(), user_key.size());
   ++info.num_entries;
   if (options.invalidate_page_cache &&
       builder->file_size() - invalidated_at > kInvalidatePageCacheEveryBytes) {

@@ -138,7 +138,8 @@ Status TableBuilder::Add(Slice internal_key, Slice value) {
         "internal key shorter than 8 bytes: 0x" + internal_key.ToHex() +
         " (table " + file_->path() + ")"));
   }
-  if (props_.num_entries - props_.num_range_deletions > 0 &&
+  if (options_.check_key_order &&
+      props_.num_entries - props_.num_range_deletions > 0 &&
       InternalKeyComparator::Compare(last_key_, internal_key) >= 0) {
     return Fail(Status::InvalidArgument(
         "keys out of order in table " + file_->path() + ": " +
@@ -219,15 +220,19 @@ Status TableBuilder::FlushDataBlock(const Slice* next_key) {
   });
   pending_blocks_.push_back(std::move(block));
   const size_t max_in_flight =
-      2 * static_cast<size_t>(options_.parallel_threads);
-  return DrainPendingBlocks(/*all=*/pending_blocks_.size() >= max_in_flight);
+      kBlocksInFlightPerThread * static_cast<size_t>(options_.parallel_threads);
+  // At the limit, wait for the oldest block only: the others keep the
+  // executor busy while it is written.
+  return DrainPendingBlocks(pending_blocks_.size() >= max_in_flight
+                                ? pending_blocks_.size() - max_in_flight + 1
+                                : 0);
 }
 
-Status TableBuilder::DrainPendingBlocks(bool all) {
+Status TableBuilder::DrainPendingBlocks(size_t must_write) {
   while (!pending_blocks_.empty()) {
     PendingBlock* front = pending_blocks_.front().get();
-    if (!all && front->done.wait_for(std::chrono::seconds(0)) !=
-                    std::future_status::ready) {
+    if (must_write == 0 && front->done.wait_for(std::chrono::seconds(0)) !=
+                               std::future_status::ready) {
       break;
     }
     front->done.wait();
@@ -239,7 +244,7 @@ Status TableBuilder::DrainPendingBlocks(bool all) {
       pending_blocks_.clear();
       return s;
     }
-    all = all && !pending_blocks_.empty();
+    if (must_write > 0) --must_write;
   }
   return Status::OK();
 }
@@ -297,7 +302,7 @@ Status TableBuilder::Finish() {
   if (finished_) return Status::InvalidArgument("Finish called twice");
   finished_ = true;
   STRATA_RETURN_IF_ERROR(FlushDataBlock(nullptr));
-  STRATA_RETURN_IF_ERROR(DrainPendingBlocks(/*all=*/true));
+  STRATA_RETURN_IF_ERROR(DrainPendingBlocks(pending_blocks_.size()));
 
   MetaIndexBuilder metaindex;
   // Filter (never compressed; none if no key was added).

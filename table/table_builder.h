@@ -55,11 +55,15 @@ struct TableBuilderOptions {
   DataBlockIndexType data_block_index_type = DataBlockIndexType::kBinarySearch;
   double data_block_hash_table_util_ratio = kDefaultHashIndexUtilRatio;
   // With an executor and parallel_threads > 1, data blocks are compressed
-  // and checksummed on the executor (up to 2 * parallel_threads blocks in
+  // and checksummed on the executor (up to 8 * parallel_threads blocks in
   // flight) while the caller keeps adding; they are written in order, so
   // the file is byte-identical to a single-threaded build. Borrowed.
   Executor* executor = nullptr;
   int parallel_threads = 1;
+  // Add() checks that internal keys strictly increase. A caller that has
+  // already checked a stronger order (SstFileWriter: strictly increasing
+  // user keys, all at seqno 0) may turn the second check off.
+  bool check_key_order = true;
   // Identity and provenance copied into the properties block: db_id,
   // db_session_id, db_host_id, column family, times, original_file_number,
   // is_external / external_sst_file_version. Counts and sizes are computed.
@@ -118,9 +122,13 @@ class TableBuilder {
     bool has_next_key = false;
     std::future<void> done;
   };
-  // Writes queued blocks whose compression finished, in order; with
-  // `all`, waits for and writes every queued block.
-  Status DrainPendingBlocks(bool all);
+  // Writes queued blocks in order: the first `must_write` ones (waiting for
+  // their compression), then any that are already compressed.
+  Status DrainPendingBlocks(size_t must_write);
+  // Queue depth per compression thread: deep enough that a thread never
+  // idles while the caller writes a block, small enough to bound memory
+  // (a few raw and compressed block copies per thread).
+  static constexpr size_t kBlocksInFlightPerThread = 8;
   // Writes one data block and adds its index entry.
   Status WriteDataBlock(PendingBlock* block);
   // Writes `raw` (compressed if allowed and worth it) and its trailer.

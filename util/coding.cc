@@ -25,18 +25,6 @@ void PutFixed64(std::string* dst, uint64_t v) {
   dst->append(buf, 8);
 }
 
-char* EncodeVarint64(char* dst, uint64_t v) {
-  auto* p = reinterpret_cast<unsigned char*>(dst);
-  while (v >= 0x80) {
-    *p++ = static_cast<unsigned char>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<unsigned char>(v);
-  return reinterpret_cast<char*>(p);
-}
-
-char* EncodeVarint32(char* dst, uint32_t v) { return EncodeVarint64(dst, v); }
-
 void PutVarint32(std::string* dst, uint32_t v) {
   char buf[kMaxVarint32Bytes];
   dst->append(buf, EncodeVarint32(buf, v) - buf);

@@ -51,9 +51,19 @@ void PutVarsignedint64(std::string* dst, int64_t v);
 void PutLengthPrefixedSlice(std::string* dst, Slice value);
 
 // Writes the varint at dst (room for kMaxVarint*Bytes) and returns the byte
-// after it.
-char* EncodeVarint32(char* dst, uint32_t v);
-char* EncodeVarint64(char* dst, uint64_t v);
+// after it. Inline: block builders encode three per entry.
+inline char* EncodeVarint64(char* dst, uint64_t v) {
+  auto* p = reinterpret_cast<unsigned char*>(dst);
+  while (v >= 0x80) {
+    *p++ = static_cast<unsigned char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<unsigned char>(v);
+  return reinterpret_cast<char*>(p);
+}
+inline char* EncodeVarint32(char* dst, uint32_t v) {
+  return EncodeVarint64(dst, v);
+}
 // Bytes the varint encoding of v takes.
 int VarintLength(uint64_t v);
 

@@ -37,6 +37,10 @@ struct SstFileWriterOptions {
   // (the writer creates them) while entries keep coming; the file is
   // byte-identical to a single-threaded one. Only used with compression.
   int parallel_threads = 1;
+  // Write full buffers on a thread of the writer's own while the caller
+  // fills the next one, so building and I/O overlap (up to three buffers of
+  // writable_file_max_buffer_size). Off: every write is made by the caller.
+  bool background_writes = true;
   // Finish on a file without entries fails unless this is set.
   bool allow_empty = false;
   // The file system to write through; null means Env::Default()'s.

@@ -119,6 +119,33 @@ TEST_F(SstFileTest, ParallelThreadsWriteTheSameBytes) {
   ASSERT_OK(reader.VerifyNumEntries());
 }
 
+TEST_F(SstFileTest, BackgroundWritesWriteTheSameBytes) {
+  const auto model = RandomModel(22, 20000);
+  for (bool direct : {false, true}) {
+    SCOPED_TRACE(direct ? "direct" : "buffered");
+    SstFileWriterOptions o = WriterOptions();
+    o.use_direct_io_for_flush_and_compaction = direct;
+    o.writable_file_max_buffer_size = 8192;  // Many queued buffers.
+    o.background_writes = false;
+    std::string synchronous, background;
+    Write("/w1.sst", model, o);
+    ASSERT_OK(fake_.ReadFileContent("/w1.sst", &synchronous));
+    o.background_writes = true;
+    const ExternalSstFileInfo info = Write("/w2.sst", model, o);
+    ASSERT_OK(fake_.ReadFileContent("/w2.sst", &background));
+    EXPECT_EQ(info.file_size, background.size());
+    EXPECT_EQ(info.file_checksum,
+              crc32c::Value(background.data(), background.size()));
+    // Equal except the random 20-character session id.
+    ASSERT_EQ(synchronous.size(), background.size());
+    size_t differing = 0;
+    for (size_t i = 0; i < background.size(); ++i) {
+      differing += synchronous[i] != background[i];
+    }
+    EXPECT_LE(differing, 20u + 4u);  // Session id + properties checksum.
+  }
+}
+
 TEST_F(SstFileTest, SeekSeekForPrevAndBoundsFollowTheModel) {
   const auto model = RandomModel(2, 2000);
   Write("/b.sst", model, WriterOptions());
