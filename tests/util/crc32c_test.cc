@@ -45,6 +45,28 @@ TEST(Crc32cTest, HardwareAndPortableAgreeOnEveryLengthAndAlignment) {
   }
 }
 
+TEST(Crc32cTest, StripedLengthsAgreeWithPortable) {
+  // Lengths around the three-stripe thresholds (3 x 128 and 3 x 1024
+  // bytes), several of them in a row, and a long mixed one.
+  test::Random rnd(302);
+  const std::string data = rnd.RandomBytes(40000);
+  for (size_t len : {383, 384, 385, 391, 392, 767, 768, 3071, 3072, 3073,
+                     3072 + 384, 3072 + 383, 2 * 3072 + 400, 39993}) {
+    for (size_t start : {0, 3}) {
+      ASSERT_EQ(Value(data.data() + start, len),
+                ExtendPortable(0, data.data() + start, len))
+          << "start " << start << " len " << len;
+      // A non-zero starting crc goes through the first stripe's register.
+      ASSERT_EQ(Extend(0x12345678u, data.data() + start, len),
+                ExtendPortable(0x12345678u, data.data() + start, len))
+          << "start " << start << " len " << len;
+    }
+  }
+  if (!IsHardwareAccelerated()) {
+    GTEST_SKIP() << "no SSE4.2: the striped path did not run";
+  }
+}
+
 TEST(Crc32cTest, MaskRoundTripsAndDiffers) {
   const uint32_t crc = Value("foo", 3);
   EXPECT_NE(Mask(crc), crc);
