@@ -222,6 +222,7 @@ std::vector<std::string> DescribeOptions(const Options& o) {
   add("block_size", num(o.table_options.block_size));
   add("block_restart_interval", num(o.table_options.block_restart_interval));
   add("bloom_bits_per_key", std::to_string(o.table_options.bloom_bits_per_key));
+  add("block_align", flag(o.table_options.block_align));
   add("block_cache_capacity",
       num(o.block_cache ? o.block_cache->GetCapacity() : 0));
   add("cache_index_and_filter_blocks", flag(o.cache_index_and_filter_blocks));

@@ -75,6 +75,7 @@ Status TableOptionsFromFlags(TableOptions* table) {
   table->index_block_restart_interval = FLAGS_index_block_restart_interval;
   // RocksDB's db_bench: negative means its default of 10 bits per key.
   table->bloom_bits_per_key = FLAGS_bloom_bits < 0 ? 10 : FLAGS_bloom_bits;
+  table->block_align = FLAGS_block_align;
   return Status::OK();
 }
 

@@ -753,7 +753,7 @@ const RocksDBFlag kRocksDBFlags[] = {
     {"blob_file_starting_level", false},
     {"blob_garbage_collection_age_cutoff", false},
     {"blob_garbage_collection_force_threshold", false},
-    {"block_align", false},
+    {"block_align", true},
     {"block_cache_trace_file", false},
     {"block_cache_trace_max_trace_file_size_in_bytes", false},
     {"block_cache_trace_sampling_frequency", false},

@@ -1,5 +1,6 @@
 #include "table/table_builder.h"
 
+#include <algorithm>
 #include <climits>
 
 #include "table/footer.h"
@@ -15,6 +16,7 @@ IndexBuilderOptions MakeIndexOptions(const TableBuilderOptions& o) {
   IndexBuilderOptions io;
   io.format_version = o.format_version;
   io.restart_interval = o.index_block_restart_interval;
+  io.block_align = o.block_align;
   return io;
 }
 
@@ -61,6 +63,7 @@ TableBuilderOptions TableBuilderOptionsFor(const TableOptions& t) {
   bo.block_restart_interval = t.block_restart_interval;
   bo.index_block_restart_interval = t.index_block_restart_interval;
   bo.bloom_bits_per_key = t.bloom_bits_per_key;
+  bo.block_align = t.block_align;
   return bo;
 }
 
@@ -74,7 +77,7 @@ TableBuilder::TableBuilder(const TableBuilderOptions& options,
                   options.data_block_hash_table_util_ratio),
       flush_policy_(FlushBlockPolicyOptions{options.block_size,
                                             options.block_size_deviation,
-                                            /*block_align=*/false},
+                                            options.block_align},
                     data_block_),
       range_del_block_(/*restart_interval=*/1),
       index_builder_(MakeIndexOptions(options)),
@@ -94,6 +97,17 @@ TableBuilder::TableBuilder(const TableBuilderOptions& options,
         "block_restart_interval and index_block_restart_interval must be "
         ">= 1" +
         where);
+  } else if (options.block_align &&
+             options.compression != CompressionType::kNoCompression) {
+    status_ = Status::InvalidArgument(
+        "block_align requires compression none, got " +
+        std::string(CompressionTypeName(options.compression)) + where);
+  } else if (options.block_align &&
+             (options.block_size == 0 ||
+              (options.block_size & (options.block_size - 1)) != 0)) {
+    status_ = Status::InvalidArgument(
+        "block_align requires a power-of-two block_size, got " +
+        std::to_string(options.block_size) + where);
   } else if (options.block_size_deviation < 0 ||
              options.block_size_deviation > 100) {
     status_ = Status::InvalidArgument(
@@ -262,12 +276,28 @@ Status TableBuilder::WriteDataBlock(PendingBlock* block) {
     STRATA_RETURN_IF_ERROR(
         WriteBlock(block->raw, /*compressible=*/true, &handle));
   }
+  STRATA_RETURN_IF_ERROR(PadDataBlock(handle));
   ++props_.num_data_blocks;
   props_.data_size = offset_;
   const Slice next(block->next_key);
   Status s = index_builder_.AddIndexEntry(
       block->last_key, block->has_next_key ? &next : nullptr, handle);
   if (!s.ok()) return Fail(s);
+  return Status::OK();
+}
+
+Status TableBuilder::PadDataBlock(const BlockHandle& handle) {
+  if (!options_.block_align) return Status::OK();
+  // The unit is the smaller of block_size and a 4 KiB page, as in RocksDB.
+  constexpr uint64_t kPage = 4096;
+  const uint64_t unit = std::min<uint64_t>(options_.block_size, kPage);
+  const uint64_t used = (handle.size() + kBlockTrailerSize) & (unit - 1);
+  if (used == 0) return Status::OK();
+  static const std::string kZeros(kPage, '\0');
+  const uint64_t pad = unit - used;
+  Status s = file_->Append(Slice(kZeros.data(), pad));
+  if (!s.ok()) return Fail(s);
+  offset_ += pad;
   return Status::OK();
 }
 

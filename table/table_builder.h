@@ -64,6 +64,8 @@ struct TableBuilderOptions {
   // already checked a stronger order (SstFileWriter: strictly increasing
   // user keys, all at seqno 0) may turn the second check off.
   bool check_key_order = true;
+  // TableOptions::block_align.
+  bool block_align = false;
   // Identity and provenance copied into the properties block: db_id,
   // db_session_id, db_host_id, column family, times, original_file_number,
   // is_external / external_sst_file_version. Counts and sizes are computed.
@@ -131,6 +133,8 @@ class TableBuilder {
   static constexpr size_t kBlocksInFlightPerThread = 8;
   // Writes one data block and adds its index entry.
   Status WriteDataBlock(PendingBlock* block);
+  // Zero-pads after a data block under block_align.
+  Status PadDataBlock(const BlockHandle& handle);
   // Writes `raw` (compressed if allowed and worth it) and its trailer.
   Status WriteBlock(Slice raw, bool compressible, BlockHandle* handle);
   Status WriteRawBlock(Slice stored, CompressionType type,

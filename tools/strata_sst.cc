@@ -58,6 +58,9 @@ DEFINE_int32(index_block_restart_interval, 1,
              "write: keys between restart points in the index block.");
 DEFINE_double(bloom_bits, 0,
               "write: bloom filter bits per key; <= 0 = no filter.");
+DEFINE_bool(block_align, false,
+            "write: pad data blocks to 4 KiB pages (RocksDB's block_align; "
+            "needs compression none).");
 DEFINE_bool(use_direct_io_for_flush_and_compaction, false,
             "write: write the file with O_DIRECT.");
 DEFINE_uint64(writable_file_max_buffer_size, 1 << 20,
@@ -132,6 +135,8 @@ Flags (defaults in brackets):
   --block_restart_interval=N  [16]
   --index_block_restart_interval=N [1]
   --bloom_bits=BITS           bloom filter bits per key; <= 0: none [0]
+  --block_align               pad each data block to min(block_size, 4 KiB)
+                              units (needs --compression_type=none) [false]
   --use_direct_io_for_flush_and_compaction  write with O_DIRECT [false]
   --writable_file_max_buffer_size=BYTES  [1048576]
 Flags take --name=value or --name value; booleans also --name, --noname.
@@ -353,6 +358,7 @@ bool WriterOptionsFromFlags(SstFileWriterOptions* options, std::string* error) {
   t.block_restart_interval = FLAGS_block_restart_interval;
   t.index_block_restart_interval = FLAGS_index_block_restart_interval;
   t.bloom_bits_per_key = FLAGS_bloom_bits > 0 ? FLAGS_bloom_bits : 0;
+  t.block_align = FLAGS_block_align;
   options->use_direct_io_for_flush_and_compaction =
       FLAGS_use_direct_io_for_flush_and_compaction;
   options->writable_file_max_buffer_size = FLAGS_writable_file_max_buffer_size;
@@ -588,7 +594,7 @@ const std::vector<Subcommand>& Subcommands() {
        RunWrite,
        {"hex", "raw", "compression_type", "compression_level", "checksum_type",
         "format_version", "block_size", "block_restart_interval",
-        "index_block_restart_interval", "bloom_bits",
+        "index_block_restart_interval", "bloom_bits", "block_align",
         "use_direct_io_for_flush_and_compaction",
         "writable_file_max_buffer_size"}},
       {"scan", RunScan, {"hex", "raw", "from", "to", "use_direct_reads"}},

@@ -55,6 +55,12 @@ struct TableOptions {
   // Bits per key of the full bloom filter over user keys; 0 = no filter.
   // RocksDB's NewBloomFilterPolicy(10) is 10.
   double bloom_bits_per_key = 0;
+  // RocksDB's block_align: every data block plus its trailer fits in, and
+  // starts at, a multiple of min(block_size, 4 KiB) (zero padding between
+  // blocks), so a direct read of a block is exactly one aligned unit.
+  // Requires no compression and a power-of-two block_size; index values are
+  // then never delta-encoded.
+  bool block_align = false;
 };
 
 }  // namespace strata

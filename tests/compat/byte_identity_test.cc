@@ -7,6 +7,7 @@
 // and given to strata as its identity.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -46,6 +47,31 @@ TEST_P(ByteIdentityTest, StrataWritesTheBytesSstFileWriterWrites) {
 
 INSTANTIATE_TEST_SUITE_P(Compat, ByteIdentityTest,
                          ::testing::ValuesIn(AllCases()), CaseNamer());
+
+// block_align (data blocks zero-padded to min(block_size, 4 KiB) units):
+// every format version at 4 KiB blocks, plus a smaller and a larger block
+// size, with and without a filter.
+std::vector<Case> BlockAlignCases() {
+  std::vector<Case> cases;
+  const CompressionType none = CompressionType::kNoCompression;
+  for (uint32_t fv : kFormatVersions) {
+    cases.push_back({DataSetKind::kRandom,
+                     {fv, ChecksumType::kXXH3, none, 4096, 16, 1, fv == 5,
+                      /*block_align=*/true}});
+  }
+  for (size_t block_size : {512, 16384}) {
+    cases.push_back({DataSetKind::kManyEntries,
+                     {5, ChecksumType::kCRC32c, none, block_size, 16, 16, true,
+                      /*block_align=*/true}});
+  }
+  cases.push_back({DataSetKind::kBigValues,
+                   {4, ChecksumType::kxxHash64, none, 4096, 1, 1, false,
+                    /*block_align=*/true}});
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(BlockAlign, ByteIdentityTest,
+                         ::testing::ValuesIn(BlockAlignCases()), CaseNamer());
 
 }  // namespace
 }  // namespace strata::compat

@@ -161,7 +161,7 @@ std::string ComboName(const Combo& c) {
          std::to_string(c.block_size) + "_R" +
          std::to_string(c.restart_interval) + "_Ir" +
          std::to_string(c.index_restart_interval) +
-         (c.bloom ? "_Bloom" : "_NoFilter");
+         (c.bloom ? "_Bloom" : "_NoFilter") + (c.block_align ? "_Align" : "");
 }
 
 std::vector<Combo> PairwiseCombos() {
@@ -474,6 +474,7 @@ rocksdb::Options RocksDbOptions(const Combo& combo) {
   if (combo.bloom) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
+  table.block_align = combo.block_align;
   rocksdb::Options options;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.compression = combo.compression == CompressionType::kZSTD
@@ -715,6 +716,7 @@ Status BuildWithStrata(const Combo& combo, const DataSet& data,
   o.block_restart_interval = combo.restart_interval;
   o.index_block_restart_interval = combo.index_restart_interval;
   o.bloom_bits_per_key = combo.bloom ? 10 : 0;
+  o.block_align = combo.block_align;
   o.identity = identity;
   TableBuilder builder(o, writer.get());
   Status s;

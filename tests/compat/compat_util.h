@@ -45,6 +45,8 @@ struct Combo {
   int restart_interval = 16;
   int index_restart_interval = 1;
   bool bloom = false;  // 10 bits per key.
+  bool block_align = false;  // Outside the pairwise matrix (needs no
+                             // compression); named "_Align".
 };
 
 // "Fv5_XXH3_Zstd_B4096_R16_Ir1_Bloom".

@@ -1,10 +1,12 @@
 #include "table/table_builder.h"
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "env/fake_file_system.h"
@@ -142,6 +144,91 @@ TEST(TableBuilderTest, UnsupportedFormatVersionIsRejected) {
             std::string::npos);
   builder.Abandon();
   writer->Close().PermitUncheckedError();  // The file is discarded.
+}
+
+// Builds `entries` (n keys "key%06d" with 100-byte values) and returns the
+// builder's properties and the file.
+struct Built {
+  TableProperties props;
+  std::string content;
+};
+Built BuildNumbered(const TableBuilderOptions& options, int n) {
+  FakeFileSystem fs;
+  std::unique_ptr<WritableFile> file;
+  EXPECT_OK(fs.NewWritableFile("/n.sst", FileOptions(), &file));
+  std::unique_ptr<WritableFileWriter> writer;
+  EXPECT_OK(WritableFileWriter::Create(std::move(file),
+                                       WritableFileWriterOptions(), &writer));
+  TableBuilder builder(options, writer.get());
+  for (int i = 0; i < n; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "key%06d", i);
+    EXPECT_OK(builder.Add(MakeInternalKey(key, 0, ValueType::kValue),
+                          std::string(100, static_cast<char>('a' + i % 26))));
+  }
+  EXPECT_OK(builder.Finish());
+  EXPECT_OK(writer->Close());
+  Built b;
+  b.props = builder.properties();
+  EXPECT_OK(fs.ReadFileContent("/n.sst", &b.content));
+  return b;
+}
+
+TEST(TableBuilderTest, BlockAlignPadsEveryDataBlockToWholePages) {
+  TableBuilderOptions o;
+  o.block_align = true;
+  const Built aligned = BuildNumbered(o, 3000);
+  o.block_align = false;
+  const Built packed = BuildNumbered(o, 3000);
+  ASSERT_GT(aligned.props.num_data_blocks, 10u);
+  // Each block plus trailer fits one 4 KiB page and starts on one, so the
+  // data region is exactly one page per block, padded with zeros.
+  EXPECT_EQ(aligned.props.data_size, aligned.props.num_data_blocks * 4096);
+  EXPECT_LT(packed.props.data_size, aligned.props.data_size);
+  EXPECT_FALSE(aligned.props.index_value_is_delta_encoded);
+  EXPECT_TRUE(packed.props.index_value_is_delta_encoded);
+  size_t zero_tail_pages = 0;
+  for (uint64_t page = 0; page < aligned.props.num_data_blocks; ++page) {
+    // The byte before the next page is padding unless the block filled it.
+    zero_tail_pages += aligned.content[page * 4096 + 4095] == '\0';
+  }
+  EXPECT_GT(zero_tail_pages, aligned.props.num_data_blocks / 2);
+}
+
+TEST(TableBuilderTest, BlockAlignUnitIsTheSmallerOfBlockSizeAndAPage) {
+  TableBuilderOptions o;
+  o.block_align = true;
+  o.block_size = 1024;
+  const Built b = BuildNumbered(o, 500);
+  EXPECT_EQ(b.props.data_size % 1024, 0u);
+  EXPECT_LE(b.props.data_size, b.props.num_data_blocks * 1024);
+}
+
+TEST(TableBuilderTest, BlockAlignRejectsCompressionAndOddBlockSizes) {
+  for (int variant = 0; variant < 2; ++variant) {
+    FakeFileSystem fs;
+    std::unique_ptr<WritableFile> file;
+    ASSERT_OK(fs.NewWritableFile("/a.sst", FileOptions(), &file));
+    std::unique_ptr<WritableFileWriter> writer;
+    ASSERT_OK(WritableFileWriter::Create(std::move(file),
+                                         WritableFileWriterOptions(), &writer));
+    TableBuilderOptions o;
+    o.block_align = true;
+    if (variant == 0) {
+      o.compression = CompressionType::kZSTD;
+    } else {
+      o.block_size = 3000;
+    }
+    TableBuilder builder(o, writer.get());
+    EXPECT_TRUE(builder.status().IsInvalidArgument());
+    EXPECT_THAT(builder.status().ToString(),
+                ::testing::HasSubstr(variant == 0 ? "requires compression none"
+                                                  : "power-of-two block_size, "
+                                                    "got 3000"));
+    EXPECT_THAT(builder.status().ToString(), ::testing::HasSubstr("/a.sst"));
+    builder.Abandon();
+    writer->Close().PermitUncheckedError();  // The file is discarded.
+  }
 }
 
 }  // namespace

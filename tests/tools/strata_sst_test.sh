@@ -210,6 +210,21 @@ block_bytes=$(awk '!/^#/ && $3 != "footer" {s += $2 + 5} END {print s}' \
 size=$(file_size big.sst)
 check "block sizes + trailers add up to the file size minus the footer" \
   test "$block_bytes" -eq $((size - footer_size))
+
+# --block_align: every data block starts on a 4 KiB page and, with its
+# trailer, stays inside it.
+run --stdin big.txt write --file=aligned.sst --block_align
+expect_rc "write --block_align" 0
+run layout --file=aligned.sst
+check "--block_align: data blocks start on pages and fit one page" \
+  awk '$3 == "data" { n++; if ($1 % 4096 != 0 || $2 + 5 > 4096) exit 1 }
+       END { exit n > 10 ? 0 : 1 }' out
+run scan --file=aligned.sst
+expect_out "--block_align file scans like the input" big.txt
+run --stdin big.txt write --file=bad_align.sst --block_align \
+  --compression_type=zstd
+expect_rc "--block_align with compression is refused" 2
+expect_err "... naming the reason" "block_align requires compression none"
 check "the footer is the last $footer_size bytes" \
   test "$footer_offset" -eq $((size - footer_size))
 check "blocks are contiguous, in file order" \
