@@ -247,6 +247,17 @@ Status TableReader::Open(const TableReaderOptions& options,
   STRATA_RETURN_IF_ERROR(AddBlockLocation(
       Block::Create(std::move(index_contents), &index_block), path,
       t->footer_.index_handle));
+  // Every Get and Seek binary-searches the index; a dense array of key
+  // prefixes makes that search touch a few cache lines instead of two per
+  // probe. A malformed restart entry leaves the block without one, and the
+  // search reports it when it gets there.
+  std::vector<uint64_t> prefixes;
+  const BlockIterOptions index_options = t->IndexIterOptions();
+  if (BuildRestartKeyPrefixes(*index_block, index_options, &prefixes).ok()) {
+    index_block->SetRestartKeyPrefixes(
+        std::move(prefixes),
+        index_options.key_order == BlockKeyOrder::kInternalKey);
+  }
   t->SetIndexBlock(std::move(index_block));
 
   // Full filter, when the file has one and whole-key filtering was on.
