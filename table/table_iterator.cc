@@ -32,7 +32,7 @@ TableIterator::TableIterator(const TableReader* table,
 TableIterator::~TableIterator() { table_->RecordReadahead(prefetch_); }
 
 bool TableIterator::Valid() const {
-  return status_.ok() && data_iter_ != nullptr && data_iter_->Valid();
+  return status_.ok() && data_iter_.has_value() && data_iter_->Valid();
 }
 
 Status TableIterator::status() const {
@@ -41,7 +41,7 @@ Status TableIterator::status() const {
     return AddBlockLocation(index_iter_.status(), table_->file().path(),
                             table_->footer().index_handle);
   }
-  if (data_iter_ != nullptr && !data_iter_->status().ok()) {
+  if (data_iter_.has_value() && !data_iter_->status().ok()) {
     return AddBlockLocation(data_iter_->status(), table_->file().path(),
                             loaded_handle_);
   }
@@ -64,14 +64,14 @@ bool TableIterator::LoadDataBlock() {
     }
     loaded_handle_ = handle;
   }
-  data_iter_ = std::make_unique<BlockIter>(
-      block_.get(), BlockIterOptions::DataBlock(table_->global_seqno()));
+  data_iter_.emplace(block_.get(),
+                     BlockIterOptions::DataBlock(table_->global_seqno()));
   return true;
 }
 
 void TableIterator::SkipEmptyBlocksForward() {
-  while (status_.ok() && (data_iter_ == nullptr || !data_iter_->Valid())) {
-    if (data_iter_ != nullptr && !data_iter_->status().ok()) return;
+  while (status_.ok() && (!data_iter_.has_value() || !data_iter_->Valid())) {
+    if (data_iter_.has_value() && !data_iter_->status().ok()) return;
     if (!index_iter_.Valid()) {
       data_iter_.reset();
       return;
@@ -83,8 +83,8 @@ void TableIterator::SkipEmptyBlocksForward() {
 }
 
 void TableIterator::SkipEmptyBlocksBackward() {
-  while (status_.ok() && (data_iter_ == nullptr || !data_iter_->Valid())) {
-    if (data_iter_ != nullptr && !data_iter_->status().ok()) return;
+  while (status_.ok() && (!data_iter_.has_value() || !data_iter_->Valid())) {
+    if (data_iter_.has_value() && !data_iter_->status().ok()) return;
     if (!index_iter_.Valid()) {
       data_iter_.reset();
       return;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "env/file_prefetch_buffer.h"
 #include "strata/status.h"
@@ -60,7 +61,8 @@ class TableIterator {
   FilePrefetchBuffer prefetch_;
   BlockHandle loaded_handle_;
   BlockRef block_;  // Pinned in the block cache or owned.
-  std::unique_ptr<BlockIter> data_iter_;
+  // Rebuilt in place for every block: no allocation per block.
+  std::optional<BlockIter> data_iter_;
   Status status_;
 };
 

@@ -399,7 +399,7 @@ bool TableReader::FilterMayMatch(Slice user_key) const {
 Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
                                  Slice lookup_key, bool* found,
                                  std::string* internal_key, std::string* value,
-                                 bool* next_block) const {
+                                 uint64_t* trailer, bool* next_block) const {
   *next_block = false;
   BlockIter data(&block, BlockIterOptions::DataBlock(global_seqno_));
   const bool may_exist = data.SeekForGet(lookup_key);
@@ -411,7 +411,10 @@ Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
   if (data.Valid()) {
     if (ExtractUserKey(data.key()) == ExtractUserKey(lookup_key)) {
       *found = true;
-      internal_key->assign(data.key().data(), data.key().size());
+      if (internal_key != nullptr) {
+        internal_key->assign(data.key().data(), data.key().size());
+      }
+      if (trailer != nullptr) *trailer = ExtractTrailer(data.key());
       value->assign(data.value().data(), data.value().size());
     }
     return Status::OK();
@@ -423,7 +426,7 @@ Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
 
 Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
                         bool* found, std::string* internal_key,
-                        std::string* value) const {
+                        std::string* value, uint64_t* trailer) const {
   *found = false;
   const Slice user_key = ExtractUserKey(lookup_key);
   if (!FilterMayMatch(user_key)) {
@@ -438,7 +441,7 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
     bool next_block = false;
     STRATA_RETURN_IF_ERROR(GetFromBlock(*block.get(), index.handle(),
                                         lookup_key, found, internal_key, value,
-                                        &next_block));
+                                        trailer, &next_block));
     if (!next_block) {
       if (*found && filter_ != nullptr) {
         RecordTick(BLOOM_FILTER_FULL_TRUE_POSITIVE);
@@ -591,8 +594,9 @@ void TableReader::MultiGet(const TableReadOptions& options,
         continue;
       }
       bool next_block = false;
-      r.status = GetFromBlock(*slot.block.get(), slot.handle, r.lookup_key,
-                              &r.found, r.internal_key, r.value, &next_block);
+      r.status =
+          GetFromBlock(*slot.block.get(), slot.handle, r.lookup_key, &r.found,
+                       r.internal_key, r.value, nullptr, &next_block);
       if (r.status.ok() && next_block) {
         ++l.blocks_passed;
         active[kept++] = l;
