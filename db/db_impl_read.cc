@@ -1,5 +1,6 @@
 // The read path: Get, MultiGet, iterators and snapshots.
 #include <algorithm>
+#include <cstring>
 
 #include "db/db_impl.h"
 #include "db/db_iter.h"
@@ -7,6 +8,7 @@
 #include "db/merging_iterator.h"
 #include "db/range_tombstones.h"
 #include "table/table_iterator.h"
+#include "util/coding.h"
 
 namespace strata {
 
@@ -81,6 +83,32 @@ SequenceNumber MaxCoveringIn(const std::vector<RangeTombstone>& tombstones,
   }
   return best;
 }
+
+// An internal key (user key, sequence, type) in a buffer on the stack
+// when it fits: Get builds two, and user keys are usually short.
+class StackInternalKey {
+ public:
+  StackInternalKey(Slice user_key, uint64_t trailer) {
+    const size_t size = user_key.size() + kInternalKeyTrailerSize;
+    char* dst = inline_;
+    if (size > sizeof(inline_)) {
+      heap_.resize(size);
+      dst = heap_.data();
+    }
+    std::memcpy(dst, user_key.data(), user_key.size());
+    EncodeFixed64(dst + user_key.size(), trailer);
+    key_ = Slice(dst, size);
+  }
+  StackInternalKey(const StackInternalKey&) = delete;
+  StackInternalKey& operator=(const StackInternalKey&) = delete;
+
+  Slice key() const { return key_; }
+
+ private:
+  char inline_[96];
+  std::string heap_;  // When the key does not fit inline_.
+  Slice key_;
+};
 
 bool InFileRange(const FileMetaData& f, Slice user_key) {
   return user_key.compare(f.smallest_user_key()) >= 0 &&
@@ -273,10 +301,10 @@ Status DBImpl::GetFromTables(const ReadOptions& options,
                              SequenceNumber* max_covering, std::string* value,
                              bool* decided) {
   *decided = false;
-  const std::string lookup =
-      MakeInternalKey(user_key, sequence, kValueTypeForSeek);
+  const StackInternalKey lookup_key(
+      user_key, PackSequenceAndType(sequence, kValueTypeForSeek));
+  const Slice lookup = lookup_key.key();
   const TableReadOptions read_options = UserTableReadOptions(options);
-  std::string found_key;
   for (int level = 0; level < version.num_levels(); ++level) {
     const auto& files = version.files(level);
     if (files.empty()) continue;
@@ -300,12 +328,16 @@ Status DBImpl::GetFromTables(const ReadOptions& options,
             MaxCoveringIn(table->range_tombstones(), user_key, sequence));
       }
       bool found = false;
-      s = table->Get(read_options, lookup, &found, &found_key, value);
+      uint64_t found_trailer = 0;
+      s = table->Get(read_options, lookup, &found, nullptr, value,
+                     &found_trailer);
       if (!s.ok()) return s;
       if (found) {
         *decided = true;
-        return AnswerFromTableEntry(found_key, *max_covering, level, *table,
-                                    statistics_.get());
+        // The entry's user key is user_key: only its trailer was copied.
+        const StackInternalKey found_key(user_key, found_trailer);
+        return AnswerFromTableEntry(found_key.key(), *max_covering, level,
+                                    *table, statistics_.get());
       }
       if (*max_covering > 0) {
         // A tombstone here hides every older version below.

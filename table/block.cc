@@ -49,11 +49,6 @@ Status Block::Create(BlockContents contents, std::unique_ptr<Block>* result) {
   return Status::OK();
 }
 
-uint32_t Block::RestartPoint(uint32_t i) const {
-  assert(i < num_restarts_);
-  return DecodeFixed32(data().data() + restarts_offset_ + i * sizeof(uint32_t));
-}
-
 Status Block::Parse() {
   const Slice block = data();
   const size_t size = block.size();
@@ -94,6 +89,7 @@ Status Block::Parse() {
   }
   num_restarts_ = num_restarts;
   restarts_offset_ = array_end - num_restarts * sizeof(uint32_t);
+  restarts_ = block.data() + restarts_offset_;
 
   uint32_t previous = 0;
   for (uint32_t i = 0; i < num_restarts_; ++i) {

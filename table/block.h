@@ -14,18 +14,21 @@
 // Ownership: a Block owns or borrows its bytes as its BlockContents says.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "strata/slice.h"
 #include "strata/status.h"
 #include "table/block_handle.h"
 #include "table/data_block_hash_index.h"
 #include "util/aligned_buffer.h"
+#include "util/coding.h"
 
 namespace strata {
 
@@ -80,12 +83,31 @@ class Block {
   // Where the entries end and the restart array begins.
   uint32_t restarts_offset() const { return restarts_offset_; }
   // Offset of restart point i. REQUIRES: i < num_restarts().
-  uint32_t RestartPoint(uint32_t i) const;
+  uint32_t RestartPoint(uint32_t i) const {
+    assert(i < num_restarts_);
+    return DecodeFixed32(restarts_ + i * sizeof(uint32_t));
+  }
   // True if the block carries no entries.
   bool empty() const { return restarts_offset_ == 0; }
   bool has_hash_index() const { return has_hash_index_; }
   // REQUIRES: has_hash_index().
   const DataBlockHashIndex& hash_index() const { return hash_index_; }
+
+  // Optional search aid for BlockIter::Seek on blocks searched often (the
+  // table reader's index block): one RestartKeyPrefix per restart point, in
+  // restart order, made by BuildRestartKeyPrefixes (table/block_iter.h).
+  // Empty unless set. `skip_trailer`: the prefixes are of the keys without
+  // their 8-byte internal-key trailer. Set before the block is shared
+  // (not thread-safe); REQUIRES: prefixes.size() == num_restarts().
+  void SetRestartKeyPrefixes(std::vector<uint64_t> prefixes,
+                             bool skip_trailer) {
+    restart_key_prefixes_ = std::move(prefixes);
+    prefixes_skip_trailer_ = skip_trailer;
+  }
+  const std::vector<uint64_t>& restart_key_prefixes() const {
+    return restart_key_prefixes_;
+  }
+  bool prefixes_skip_trailer() const { return prefixes_skip_trailer_; }
 
  private:
   explicit Block(BlockContents contents) : contents_(std::move(contents)) {}
@@ -94,9 +116,26 @@ class Block {
   BlockContents contents_;
   uint32_t num_restarts_ = 0;
   uint32_t restarts_offset_ = 0;
+  const char* restarts_ = nullptr;  // The restart array, inside contents_.
   bool has_hash_index_ = false;
   DataBlockHashIndex hash_index_;
+  std::vector<uint64_t> restart_key_prefixes_;
+  bool prefixes_skip_trailer_ = false;
 };
+
+// The first 8 bytes of `key`, big-endian, zero-padded when shorter: an
+// order-preserving summary (RestartKeyPrefix(a) < RestartKeyPrefix(b)
+// implies a < b bytewise; equal prefixes decide nothing).
+inline uint64_t RestartKeyPrefix(Slice key) {
+  if (key.size() >= 8) {
+    return __builtin_bswap64(DecodeFixed64(key.data()));
+  }
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < key.size(); ++i) {
+    prefix |= uint64_t{static_cast<uint8_t>(key[i])} << (56 - 8 * i);
+  }
+  return prefix;
+}
 
 // Turns a Corruption from Block or BlockIter into the file-level form
 // "Corruption: <file_path> @ <offset>+<size>: <detail>", naming the block by

@@ -20,8 +20,11 @@
 // value() stay valid until the iterator moves or is destroyed.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "strata/slice.h"
 #include "strata/status.h"
@@ -109,7 +112,12 @@ class BlockIter {
   bool SeekForGet(Slice target);
 
   // REQUIRES: Valid().
-  Slice key() const;
+  Slice key() const {
+    assert(Valid());
+    return options_.global_seqno != kDisableGlobalSequenceNumber
+               ? Slice(global_key_)
+               : key_;
+  }
   // The stored value bytes (for kDeltaHandle: the handle or delta bytes).
   Slice value() const { return value_; }
   // The decoded handle. REQUIRES: Valid() and a handle value format.
@@ -118,11 +126,23 @@ class BlockIter {
   uint32_t entry_offset() const { return current_; }
 
  private:
+  // Decodes every restart key with RestartKey.
+  friend Status BuildRestartKeyPrefixes(const Block& block,
+                                        const BlockIterOptions& options,
+                                        std::vector<uint64_t>* prefixes);
+
   int Compare(Slice a, Slice b) const;
+  // Decodes the header of the entry at `p`; nullptr when a varint is
+  // truncated or overlong.
+  const char* DecodeEntryHeader(const char* p, const char* limit,
+                                uint32_t* shared, uint32_t* non_shared,
+                                uint32_t* value_length) const;
   // Key of restart point i, decoded without moving the iterator; false with
   // status_ set on corruption.
   bool RestartKey(uint32_t i, std::string* scratch, Slice* key);
   void SeekToRestartPoint(uint32_t index);
+  // Hints the CPU to load restart interval `index`, which a scan follows.
+  void PrefetchInterval(uint32_t index);
   // Decodes the entry at next_offset_. False at the end of the block or on
   // corruption (then status_ is set).
   bool ParseNextEntry();
@@ -138,11 +158,48 @@ class BlockIter {
   uint32_t current_;            // Offset of the current entry.
   uint32_t next_offset_ = 0;    // Offset just after it.
   uint32_t restart_index_ = 0;  // Restart interval holding current_.
-  std::string key_;             // Current key as stored.
-  std::string global_key_;      // key_ with the global sequence number.
+  // A key assembled from a shared prefix and the entry's own bytes; inline
+  // storage for the usual short keys, so a fresh iterator (one per Get)
+  // allocates nothing.
+  class KeyBuffer {
+   public:
+    KeyBuffer() = default;
+    KeyBuffer(const KeyBuffer&) = delete;
+    KeyBuffer& operator=(const KeyBuffer&) = delete;
+    // Becomes prefix[0, keep) + suffix[0, n); `prefix` may be data(),
+    // `suffix` must not point into the buffer.
+    void Assemble(const char* prefix, size_t keep, const char* suffix,
+                  size_t n);
+    Slice slice() const { return Slice(data_, size_); }
+    const char* data() const { return data_; }
+
+   private:
+    static constexpr size_t kInlineBytes = 64;
+    char inline_[kInlineBytes];
+    std::unique_ptr<char[]> heap_;
+    char* data_ = inline_;
+    size_t capacity_ = kInlineBytes;
+    size_t size_ = 0;
+  };
+
+  // Current key as stored: points into the block when the entry shares
+  // nothing with its predecessor, else into key_buf_.
+  Slice key_;
+  KeyBuffer key_buf_;
+  std::string global_key_;  // key_ with the global sequence number.
   Slice value_;
   BlockHandle handle_;
   Status status_;
 };
+
+// Fills *prefixes with RestartKeyPrefix (table/block.h) of every restart
+// key of `block` as BlockIter with `options` decodes it (for kInternalKey,
+// of the user key) and checks each restart entry on the way. Corruption
+// (inside-the-block message, as BlockIter's) when one is malformed. For
+// Block::SetRestartKeyPrefixes(*prefixes, options.key_order ==
+// BlockKeyOrder::kInternalKey).
+Status BuildRestartKeyPrefixes(const Block& block,
+                               const BlockIterOptions& options,
+                               std::vector<uint64_t>* prefixes);
 
 }  // namespace strata

@@ -86,18 +86,6 @@ Status ParseInternalKey(Slice internal_key, ParsedInternalKey* result) {
   return Status::OK();
 }
 
-Slice ExtractUserKey(Slice internal_key) {
-  assert(internal_key.size() >= kInternalKeyTrailerSize);
-  return Slice(internal_key.data(),
-               internal_key.size() - kInternalKeyTrailerSize);
-}
-
-uint64_t ExtractTrailer(Slice internal_key) {
-  assert(internal_key.size() >= kInternalKeyTrailerSize);
-  return DecodeFixed64(internal_key.data() + internal_key.size() -
-                       kInternalKeyTrailerSize);
-}
-
 int InternalKeyComparator::Compare(Slice a, Slice b) {
   int r = ExtractUserKey(a).compare(ExtractUserKey(b));
   if (r == 0) {

@@ -13,11 +13,13 @@
 // and lives as long as those bytes do.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <string>
 
 #include "strata/slice.h"
 #include "strata/status.h"
+#include "util/coding.h"
 
 namespace strata {
 
@@ -112,8 +114,17 @@ Status ParseInternalKey(Slice internal_key, ParsedInternalKey* result);
 // The user key, the packed trailer, the sequence number and the type byte of
 // an internal key. REQUIRES: internal_key.size() >= 8 (asserted; keys from
 // disk must be length-checked first, as ParseInternalKey and BlockIter do).
-Slice ExtractUserKey(Slice internal_key);
-uint64_t ExtractTrailer(Slice internal_key);
+// Inline: both sit on every read path.
+inline Slice ExtractUserKey(Slice internal_key) {
+  assert(internal_key.size() >= kInternalKeyTrailerSize);
+  return Slice(internal_key.data(),
+               internal_key.size() - kInternalKeyTrailerSize);
+}
+inline uint64_t ExtractTrailer(Slice internal_key) {
+  assert(internal_key.size() >= kInternalKeyTrailerSize);
+  return DecodeFixed64(internal_key.data() + internal_key.size() -
+                       kInternalKeyTrailerSize);
+}
 inline SequenceNumber ExtractSequenceNumber(Slice internal_key) {
   return ExtractTrailer(internal_key) >> 8;
 }

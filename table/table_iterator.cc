@@ -27,12 +27,13 @@ TableIterator::TableIterator(const TableReader* table,
     : table_(table),
       options_(options),
       index_iter_(&table->index_block(), table->IndexIterOptions()),
-      prefetch_(&table->file(), PrefetchOptions(options)) {}
+      prefetch_(&table->file(), PrefetchOptions(options)),
+      auto_readahead_(PrefetchOptions(options).mode == ReadaheadMode::kAuto) {}
 
 TableIterator::~TableIterator() { table_->RecordReadahead(prefetch_); }
 
 bool TableIterator::Valid() const {
-  return status_.ok() && data_iter_ != nullptr && data_iter_->Valid();
+  return status_.ok() && data_iter_.has_value() && data_iter_->Valid();
 }
 
 Status TableIterator::status() const {
@@ -41,7 +42,7 @@ Status TableIterator::status() const {
     return AddBlockLocation(index_iter_.status(), table_->file().path(),
                             table_->footer().index_handle);
   }
-  if (data_iter_ != nullptr && !data_iter_->status().ok()) {
+  if (data_iter_.has_value() && !data_iter_->status().ok()) {
     return AddBlockLocation(data_iter_->status(), table_->file().path(),
                             loaded_handle_);
   }
@@ -55,23 +56,36 @@ bool TableIterator::LoadDataBlock() {
   }
   const BlockHandle handle = index_iter_.handle();
   if (!block_ || handle != loaded_handle_) {
+    // A block that does not follow the previous one (the first after a
+    // seek) and not already buffered is read without the prefetch buffer:
+    // in auto mode the buffer would read it alone anyway, then copy it out;
+    // a plain read hands its memory to the block. Readahead still starts once reads run
+    // sequentially, one block later than if the buffer had seen this one.
+    const bool follows = block_ && handle.offset() ==
+                                       loaded_handle_.end_offset_with_trailer();
+    const bool buffered =
+        handle.offset() >= prefetch_.buffer_offset() &&
+        handle.end_offset_with_trailer() <=
+            prefetch_.buffer_offset() + prefetch_.buffer_size();
+    FilePrefetchBuffer* prefetch =
+        auto_readahead_ && !follows && !buffered ? nullptr : &prefetch_;
     data_iter_.reset();
     block_.Reset();
-    Status s = table_->ReadDataBlock(options_, &prefetch_, handle, &block_);
+    Status s = table_->ReadDataBlock(options_, prefetch, handle, &block_);
     if (!s.ok()) {
       status_ = s;
       return false;
     }
     loaded_handle_ = handle;
   }
-  data_iter_ = std::make_unique<BlockIter>(
-      block_.get(), BlockIterOptions::DataBlock(table_->global_seqno()));
+  data_iter_.emplace(block_.get(),
+                     BlockIterOptions::DataBlock(table_->global_seqno()));
   return true;
 }
 
 void TableIterator::SkipEmptyBlocksForward() {
-  while (status_.ok() && (data_iter_ == nullptr || !data_iter_->Valid())) {
-    if (data_iter_ != nullptr && !data_iter_->status().ok()) return;
+  while (status_.ok() && (!data_iter_.has_value() || !data_iter_->Valid())) {
+    if (data_iter_.has_value() && !data_iter_->status().ok()) return;
     if (!index_iter_.Valid()) {
       data_iter_.reset();
       return;
@@ -83,8 +97,8 @@ void TableIterator::SkipEmptyBlocksForward() {
 }
 
 void TableIterator::SkipEmptyBlocksBackward() {
-  while (status_.ok() && (data_iter_ == nullptr || !data_iter_->Valid())) {
-    if (data_iter_ != nullptr && !data_iter_->status().ok()) return;
+  while (status_.ok() && (!data_iter_.has_value() || !data_iter_->Valid())) {
+    if (data_iter_.has_value() && !data_iter_->status().ok()) return;
     if (!index_iter_.Valid()) {
       data_iter_.reset();
       return;

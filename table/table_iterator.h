@@ -4,7 +4,10 @@
 // Data blocks are read through the iterator's own FilePrefetchBuffer:
 // automatic readahead for user scans (8 KiB doubling to 256 KiB after two
 // sequential block reads), a fixed readahead when TableReadOptions asks for
-// one, or compaction-style chunks. Range tombstones are not returned (see
+// one, or compaction-style chunks. In automatic mode a block that does not
+// follow the previously loaded one (the first after a seek, every block of
+// a backward scan) and is not in the buffer is read directly, not through the buffer, which would
+// read it alone anyway and then copy it. Range tombstones are not returned (see
 // TableReader::range_tombstones()).
 // The buffer's readahead goes to the table's statistics when the iterator is
 // destroyed (TableReader::RecordReadahead).
@@ -15,6 +18,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "env/file_prefetch_buffer.h"
 #include "strata/status.h"
@@ -58,9 +62,11 @@ class TableIterator {
   const TableReadOptions options_;
   BlockIter index_iter_;
   FilePrefetchBuffer prefetch_;
+  const bool auto_readahead_;  // prefetch_ is in ReadaheadMode::kAuto.
   BlockHandle loaded_handle_;
   BlockRef block_;  // Pinned in the block cache or owned.
-  std::unique_ptr<BlockIter> data_iter_;
+  // Rebuilt in place for every block: no allocation per block.
+  std::optional<BlockIter> data_iter_;
   Status status_;
 };
 

@@ -247,6 +247,17 @@ Status TableReader::Open(const TableReaderOptions& options,
   STRATA_RETURN_IF_ERROR(AddBlockLocation(
       Block::Create(std::move(index_contents), &index_block), path,
       t->footer_.index_handle));
+  // Every Get and Seek binary-searches the index; a dense array of key
+  // prefixes makes that search touch a few cache lines instead of two per
+  // probe. A malformed restart entry leaves the block without one, and the
+  // search reports it when it gets there.
+  std::vector<uint64_t> prefixes;
+  const BlockIterOptions index_options = t->IndexIterOptions();
+  if (BuildRestartKeyPrefixes(*index_block, index_options, &prefixes).ok()) {
+    index_block->SetRestartKeyPrefixes(
+        std::move(prefixes),
+        index_options.key_order == BlockKeyOrder::kInternalKey);
+  }
   t->SetIndexBlock(std::move(index_block));
 
   // Full filter, when the file has one and whole-key filtering was on.
@@ -388,7 +399,7 @@ bool TableReader::FilterMayMatch(Slice user_key) const {
 Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
                                  Slice lookup_key, bool* found,
                                  std::string* internal_key, std::string* value,
-                                 bool* next_block) const {
+                                 uint64_t* trailer, bool* next_block) const {
   *next_block = false;
   BlockIter data(&block, BlockIterOptions::DataBlock(global_seqno_));
   const bool may_exist = data.SeekForGet(lookup_key);
@@ -400,7 +411,10 @@ Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
   if (data.Valid()) {
     if (ExtractUserKey(data.key()) == ExtractUserKey(lookup_key)) {
       *found = true;
-      internal_key->assign(data.key().data(), data.key().size());
+      if (internal_key != nullptr) {
+        internal_key->assign(data.key().data(), data.key().size());
+      }
+      if (trailer != nullptr) *trailer = ExtractTrailer(data.key());
       value->assign(data.value().data(), data.value().size());
     }
     return Status::OK();
@@ -412,7 +426,7 @@ Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
 
 Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
                         bool* found, std::string* internal_key,
-                        std::string* value) const {
+                        std::string* value, uint64_t* trailer) const {
   *found = false;
   const Slice user_key = ExtractUserKey(lookup_key);
   if (!FilterMayMatch(user_key)) {
@@ -427,7 +441,7 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
     bool next_block = false;
     STRATA_RETURN_IF_ERROR(GetFromBlock(*block.get(), index.handle(),
                                         lookup_key, found, internal_key, value,
-                                        &next_block));
+                                        trailer, &next_block));
     if (!next_block) {
       if (*found && filter_ != nullptr) {
         RecordTick(BLOOM_FILTER_FULL_TRUE_POSITIVE);
@@ -580,8 +594,9 @@ void TableReader::MultiGet(const TableReadOptions& options,
         continue;
       }
       bool next_block = false;
-      r.status = GetFromBlock(*slot.block.get(), slot.handle, r.lookup_key,
-                              &r.found, r.internal_key, r.value, &next_block);
+      r.status =
+          GetFromBlock(*slot.block.get(), slot.handle, r.lookup_key, &r.found,
+                       r.internal_key, r.value, nullptr, &next_block);
       if (r.status.ok() && next_block) {
         ++l.blocks_passed;
         active[kept++] = l;

@@ -137,9 +137,13 @@ class TableReader {
   // The first entry at or after `lookup_key` (an internal key) whose user
   // key equals lookup_key's: for lookup_key = (k, seq, kValueTypeForSeek),
   // the newest version of k visible at seq. *found is false when there is
-  // none; the bloom filter is consulted first.
+  // none; the bloom filter is consulted first. `internal_key` may be null;
+  // when `trailer` is not null it receives the found key's last 8 bytes
+  // (sequence number and type; the user key is lookup_key's), so a caller
+  // needing only those copies no key.
   Status Get(const TableReadOptions& options, Slice lookup_key, bool* found,
-             std::string* internal_key, std::string* value) const;
+             std::string* internal_key, std::string* value,
+             uint64_t* trailer = nullptr) const;
 
   // Get for a batch of keys, answering each exactly as Get would. The bloom
   // filter and the index are consulted per key; every data block the batch
@@ -240,7 +244,8 @@ class TableReader {
   // version may begin the next block.
   Status GetFromBlock(const Block& block, const BlockHandle& handle,
                       Slice lookup_key, bool* found, std::string* internal_key,
-                      std::string* value, bool* next_block) const;
+                      std::string* value, uint64_t* trailer,
+                      bool* next_block) const;
   void RecordTick(Tickers ticker, uint64_t count = 1) const {
     if (options_.statistics != nullptr) {
       options_.statistics->recordTick(ticker, count);

@@ -100,6 +100,15 @@ std::unique_ptr<Block> Build(const std::vector<Entry>& entries,
   return block;
 }
 
+// Gives `block` the restart key prefixes Seek narrows its search with.
+void AddRestartKeyPrefixes(Block* block, const BlockIterOptions& options) {
+  std::vector<uint64_t> prefixes;
+  ASSERT_OK(BuildRestartKeyPrefixes(*block, options, &prefixes));
+  ASSERT_EQ(block->empty() ? 0u : block->num_restarts(), prefixes.size());
+  block->SetRestartKeyPrefixes(
+      std::move(prefixes), options.key_order == BlockKeyOrder::kInternalKey);
+}
+
 // Compares every way of moving through `block` with the sorted `model`.
 class ModelChecker {
  public:
@@ -273,11 +282,18 @@ TEST_P(DataBlockIterTest, MatchesSortedModel) {
     SCOPED_TRACE(type == DataBlockIndexType::kBinaryAndHash ? "hash"
                                                             : "binary");
     std::unique_ptr<Block> block = Build(model, param.restart_interval, type);
-    ModelChecker checker(block.get(), BlockIterOptions::DataBlock(), model,
-                         &rnd);
-    ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
-    ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(InternalTargets(model, &rnd)));
-    ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(5000));
+    for (bool prefixes : {false, true}) {
+      SCOPED_TRACE(prefixes ? "with restart key prefixes" : "plain");
+      if (prefixes) {
+        ASSERT_NO_FATAL_FAILURE(
+            AddRestartKeyPrefixes(block.get(), BlockIterOptions::DataBlock()));
+      }
+      ModelChecker checker(block.get(), BlockIterOptions::DataBlock(), model,
+                           &rnd);
+      ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
+      ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(InternalTargets(model, &rnd)));
+      ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(5000));
+    }
   }
 }
 
@@ -507,8 +523,6 @@ TEST_P(IndexBlockIterTest, MatchesSortedModel) {
       Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
   const BlockIterOptions options =
       BlockIterOptions::IndexBlock(param.user_keys, param.delta);
-  ModelChecker checker(block.get(), options, model, &rnd);
-  ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
   std::vector<std::string> targets;
   if (param.user_keys) {
     for (int i = 0; i < 500; ++i) {
@@ -517,8 +531,77 @@ TEST_P(IndexBlockIterTest, MatchesSortedModel) {
   } else {
     targets = InternalTargets(model, &rnd);
   }
-  ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(targets));
-  ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(5000));
+  // The table reader gives its index blocks restart key prefixes.
+  for (bool prefixes : {false, true}) {
+    SCOPED_TRACE(prefixes ? "with restart key prefixes" : "plain");
+    if (prefixes) {
+      ASSERT_NO_FATAL_FAILURE(AddRestartKeyPrefixes(block.get(), options));
+    }
+    ModelChecker checker(block.get(), options, model, &rnd);
+    ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
+    ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(targets));
+    ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(5000));
+  }
+}
+
+TEST(RestartKeyPrefixTest, PreservesBytewiseOrder) {
+  test::Random rnd(4242);
+  for (int i = 0; i < 20000; ++i) {
+    const std::string a = RandomUserKey(&rnd, 10);
+    const std::string b = RandomUserKey(&rnd, 10);
+    if (RestartKeyPrefix(a) < RestartKeyPrefix(b)) {
+      ASSERT_LT(Slice(a).compare(b), 0)
+          << Slice(a).ToHex() << " " << Slice(b).ToHex();
+    }
+    if (Slice(a).compare(b) == 0) {
+      ASSERT_EQ(RestartKeyPrefix(a), RestartKeyPrefix(b));
+    }
+  }
+  EXPECT_EQ(0x0102000000000000u, RestartKeyPrefix(Slice("\x01\x02", 2)));
+  EXPECT_EQ(0x6162636465666768u, RestartKeyPrefix("abcdefghij"));
+}
+
+// Seek trusts the prefixes to skip restart points: prefixes that disagree
+// with the keys (as corrupt ones would) must be what moves it, so a test
+// with deliberately wrong prefixes shows they are used at all.
+TEST(RestartKeyPrefixTest, SeekUsesThePrefixes) {
+  BlockBuilder builder(1);
+  for (const char* k : {"apple", "banana", "cherry", "damson"}) {
+    builder.Add(MakeInternalKey(k, 1, ValueType::kValue), k);
+  }
+  std::unique_ptr<Block> block;
+  ASSERT_OK(
+      Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
+  const std::string target = MakeInternalKey("cherry", 1, ValueType::kValue);
+  {
+    BlockIter iter(block.get(), BlockIterOptions::DataBlock());
+    iter.Seek(target);
+    ASSERT_TRUE(iter.Valid());
+    EXPECT_EQ("cherry", iter.value());
+  }
+  // Claim every restart key is larger than any target: Seek then lands on
+  // the first entry without reading a key.
+  block->SetRestartKeyPrefixes(std::vector<uint64_t>(4, ~uint64_t{0}), true);
+  BlockIter iter(block.get(), BlockIterOptions::DataBlock());
+  iter.Seek(target);
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ("apple", iter.value());
+}
+
+TEST(RestartKeyPrefixTest, MalformedRestartEntryIsCorruption) {
+  BlockBuilder builder(1);
+  builder.Add(MakeInternalKey("apple", 1, ValueType::kValue), "red");
+  builder.Add(MakeInternalKey("banana", 1, ValueType::kValue), "yellow");
+  std::string contents = builder.Finish().ToString();
+  // The second restart entry's key length runs past the entries.
+  contents[19 + 1] = '\x7f';
+  std::unique_ptr<Block> block;
+  ASSERT_OK(Block::Create(BlockContents::Own(std::move(contents)), &block));
+  std::vector<uint64_t> prefixes = {1, 2, 3};
+  const Status s =
+      BuildRestartKeyPrefixes(*block, BlockIterOptions::DataBlock(), &prefixes);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_TRUE(prefixes.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -156,6 +156,9 @@ TEST_P(TableRoundTripTest, SeeksAndGetsMatchTheModel) {
   ASSERT_OK(Build(model, "/s.sst"));
   std::unique_ptr<TableReader> table;
   ASSERT_OK(Open("/s.sst", /*direct=*/true, &table));
+  // Open gives the index its search aid, one prefix per restart point.
+  EXPECT_EQ(table->index_block().num_restarts(),
+            table->index_block().restart_key_prefixes().size());
   auto it = table->NewIterator(TableReadOptions());
   std::vector<std::string> keys;
   for (const auto& [k, v] : model) keys.push_back(k);
@@ -197,6 +200,17 @@ TEST_P(TableRoundTripTest, SeeksAndGetsMatchTheModel) {
     if (expect) {
       ASSERT_EQ(Slice(got_key).ToHex(), Slice(want->first).ToHex());
       ASSERT_EQ(got_value, want->second);
+    }
+    // The same lookup asking for the trailer only.
+    bool found_too = false;
+    uint64_t trailer = 0;
+    std::string value_too;
+    ASSERT_OK(table->Get(TableReadOptions(), target, &found_too, nullptr,
+                         &value_too, &trailer));
+    ASSERT_EQ(found, found_too);
+    if (expect) {
+      ASSERT_EQ(ExtractTrailer(want->first), trailer);
+      ASSERT_EQ(got_value, value_too);
     }
   }
 }
