@@ -4,7 +4,8 @@
 //
 //   sst_bench --dir=<dir on the disk under test> [--num=5000000]
 //             [--lookups=1000000] [--bloom_bits=0] [--cache_mib=0]
-//             [--readahead_kib=0] [--rocksdb_first] [google benchmark flags]
+//             [--readahead_kib=0] [--block_align] [--rocksdb_first]
+//             [google benchmark flags]
 //
 // Data: --num sorted entries with db_bench's 16-byte keys (the entry number
 // big-endian in 8 bytes, then 8 '0's) and 100-byte values from db_bench's
@@ -12,8 +13,11 @@
 // options: format_version 5, XXH3 checksums, 4 KiB blocks, restart interval
 // 16, no compression or zstd at its default level (3), no filter
 // (--bloom_bits=10 gives both a 10-bit bloom filter), no block cache
-// (--cache_mib gives both an LRU cache of that size). Each benchmark runs for
-// strata, then RocksDB (--rocksdb_first: the other way round).
+// (--cache_mib gives both an LRU cache of that size), --block_align gives
+// both libraries' uncompressed tables block_align (each data block padded to
+// a 4 KiB page, so a direct Get reads exactly one aligned page). Each
+// benchmark runs for strata, then RocksDB (--rocksdb_first: the other way
+// round).
 //
 // Write/<none|zstd>/<buffered|direct>/<lib>: Open, --num Puts, Finish (synced
 //   and closed; buffered writers drop written pages from the page cache as
@@ -81,6 +85,7 @@ std::string g_dir;
 uint64_t g_num = 5'000'000;
 uint64_t g_lookups = 1'000'000;
 int g_bloom_bits = 0;
+bool g_block_align = false;  // Uncompressed tables only.
 uint64_t g_cache_mib = 0;
 uint64_t g_readahead_kib = 0;
 bool g_rocksdb_first = false;
@@ -238,6 +243,7 @@ TableOptions StrataTableOptions(bool zstd) {
   t.compression =
       zstd ? CompressionType::kZSTD : CompressionType::kNoCompression;
   t.bloom_bits_per_key = g_bloom_bits;
+  t.block_align = g_block_align && !zstd;
   return t;
 }
 
@@ -258,6 +264,7 @@ rocksdb::Options RocksDbOptions(bool zstd, bool direct_reads,
   if (g_bloom_bits > 0) {
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(g_bloom_bits));
   }
+  t.block_align = g_block_align && !zstd;
   if (g_cache_mib > 0) {
     t.block_cache = rocksdb::NewLRUCache(g_cache_mib << 20);
   } else {
@@ -606,6 +613,8 @@ int main(int argc, char** argv) {
       strata::g_cache_mib = std::strtoull(arg + 12, nullptr, 10);
     } else if (std::strncmp(arg, "--readahead_kib=", 16) == 0) {
       strata::g_readahead_kib = std::strtoull(arg + 16, nullptr, 10);
+    } else if (std::strcmp(arg, "--block_align") == 0) {
+      strata::g_block_align = true;
     } else if (std::strcmp(arg, "--rocksdb_first") == 0) {
       strata::g_rocksdb_first = true;
     } else {
@@ -617,7 +626,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: sst_bench --dir=<dir> [--num=5000000] "
                  "[--lookups=1000000] [--bloom_bits=0] [--cache_mib=0] "
-                 "[--readahead_kib=0] [--rocksdb_first] [benchmark flags]\n");
+                 "[--readahead_kib=0] [--block_align] [--rocksdb_first] "
+                 "[benchmark flags]\n");
     return 2;
   }
   strata::RegisterAll();

@@ -34,6 +34,7 @@
 #include "db/wal_writer.h"
 #include "strata/db.h"
 #include "strata/statistics.h"
+#include "strata/thread_pool.h"
 #include "strata/write_batch.h"
 
 namespace strata {
@@ -187,6 +188,10 @@ class DBImpl final : public DB {
   Env* const env_;
   Clock* const clock_;
   std::shared_ptr<Statistics> statistics_;
+  // Threads that compress flush and compaction output blocks; null unless
+  // compression_parallel_threads > 1 with compression. Declared early so
+  // it outlives every job (jobs end in Close()).
+  std::unique_ptr<ThreadPool> compression_pool_;
   std::unique_ptr<FileSystem> stats_fs_;  // Counts I/O when statistics_.
   FileSystem* fs_ = nullptr;              // stats_fs_ or the Env's.
   std::string session_id_;

@@ -22,6 +22,7 @@ TableOutputContext DBImpl::OutputContext() const {
   c.db_id = versions_->db_id();
   c.db_session_id = session_id_;
   c.creation_time = clock_->NowMicros() / 1000000;
+  c.compression_executor = compression_pool_.get();
   return c;
 }
 

@@ -65,6 +65,7 @@ Options SanitizeOptions(const Options& in) {
   Options o = in;
   if (o.block_cache == nullptr) o.block_cache = NewLRUCache(32 << 20);
   if (o.max_background_jobs < 1) o.max_background_jobs = 1;
+  if (o.compression_parallel_threads < 1) o.compression_parallel_threads = 1;
   if (o.max_write_buffer_number < 2) o.max_write_buffer_number = 2;
   if (o.level0_slowdown_writes_trigger < o.level0_file_num_compaction_trigger) {
     o.level0_slowdown_writes_trigger = o.level0_file_num_compaction_trigger;
@@ -200,6 +201,7 @@ std::vector<std::string> DescribeOptions(const Options& o) {
   add("manual_wal_flush", flag(o.manual_wal_flush));
   add("wal_recovery_mode", RecoveryModeName(o.wal_recovery_mode));
   add("max_background_jobs", num(o.max_background_jobs));
+  add("compression_opts.parallel_threads", num(o.compression_parallel_threads));
   add("avoid_flush_during_shutdown", flag(o.avoid_flush_during_shutdown));
   add("write_buffer_size", num(o.write_buffer_size));
   add("max_write_buffer_number", num(o.max_write_buffer_number));

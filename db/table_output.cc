@@ -31,6 +31,11 @@ Status TableOutput::Open(const TableOutputContext& context, FileKind kind,
 
   const TableOptions& t = options.table_options;
   TableBuilderOptions bo = TableBuilderOptionsFor(t);
+  if (context.compression_executor != nullptr &&
+      options.compression_parallel_threads > 1) {
+    bo.executor = context.compression_executor;
+    bo.parallel_threads = options.compression_parallel_threads;
+  }
   bo.identity.column_family_name = "default";
   bo.identity.column_family_id = 0;
   bo.identity.db_id = context.db_id;

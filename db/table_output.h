@@ -19,6 +19,7 @@
 
 #include "db/version_edit.h"
 #include "env/writable_file_writer.h"
+#include "strata/executor.h"
 #include "strata/options.h"
 #include "strata/statistics.h"
 #include "table/table_builder.h"
@@ -35,6 +36,9 @@ struct TableOutputContext {
   std::string db_id;
   std::string db_session_id;
   uint64_t creation_time = 0;  // Seconds.
+  // Compresses data blocks in parallel when set (and the options ask for
+  // more than one thread and compression). Borrowed from the DB.
+  Executor* compression_executor = nullptr;
 };
 
 class TableOutput {

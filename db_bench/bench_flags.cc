@@ -98,6 +98,7 @@ Status OptionsFromFlags(Options* options) {
   options->use_fsync = FLAGS_use_fsync;
   options->manual_wal_flush = FLAGS_manual_wal_flush;
   options->max_background_jobs = FLAGS_max_background_jobs;
+  options->compression_parallel_threads = FLAGS_compression_parallel_threads;
   options->write_buffer_size = static_cast<size_t>(FLAGS_write_buffer_size);
   options->max_write_buffer_number = FLAGS_max_write_buffer_number;
   options->level0_file_num_compaction_trigger =

@@ -791,7 +791,7 @@ const RocksDBFlag kRocksDBFlags[] = {
     {"compression_level", true},
     {"compression_max_dict_buffer_bytes", false},
     {"compression_max_dict_bytes", false},
-    {"compression_parallel_threads", false},
+    {"compression_parallel_threads", true},
     {"compression_ratio", true},
     {"compression_type", true},
     {"compression_use_zstd_dict_trainer", false},

@@ -83,6 +83,11 @@ struct Options {
   // Flushes and compactions running at once (one flush at a time; the rest
   // compactions). The Env's pool is grown to at least this many threads.
   int max_background_jobs = 2;
+  // > 1: flush and compaction compress (and checksum) data blocks on this
+  // many threads of the DB's own while the job keeps building the table
+  // (RocksDB's compression_opts.parallel_threads); the files are the same
+  // as single-threaded ones. Only used with compression. Immutable.
+  int compression_parallel_threads = 1;
   // Skip the memtable flush at Close (the WAL replays it at the next Open).
   bool avoid_flush_during_shutdown = false;
 

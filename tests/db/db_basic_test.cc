@@ -1,8 +1,11 @@
 // DB basics on the in-memory file system: writes, reads, iteration,
 // snapshots, flush, compaction, reopen, validation and the probe.
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -103,6 +106,56 @@ TEST_F(DBBasicTest, FlushThenReadFromTable) {
   EXPECT_EQ("NOT_FOUND", Get("key100"));
   Reopen();
   EXPECT_EQ("value7", Get("key7"));
+}
+
+size_t ThreadsOfThisProcess() {
+  size_t n = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(DBBasicTest, ParallelCompressionWritesTheSameTables) {
+  // The same writes, flushes and compaction with one and with three
+  // compression threads give tables of the same sizes and the same data.
+  options_.table_options.compression = CompressionType::kZSTD;
+  options_.table_options.block_size = 256;  // Many blocks per table.
+  std::vector<uint64_t> sizes[2];
+  std::string scans[2];
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE("compression_parallel_threads " + std::to_string(threads));
+    options_.compression_parallel_threads = threads;
+    const size_t threads_before = ThreadsOfThisProcess();
+    ASSERT_OK(DB::Open(options_, "/db" + std::to_string(threads), &db_));
+    if (threads > 1) {
+      // The DB's own compression threads exist.
+      EXPECT_GE(ThreadsOfThisProcess(), threads_before + 3);
+    }
+    test::Random rnd(77);
+    for (int table = 0; table < 3; ++table) {
+      for (int i = 0; i < 2000; ++i) {
+        ASSERT_OK(db_->Put(WriteOptions(),
+                           "key" + std::to_string(rnd.Uniform(5000)),
+                           std::string(20 + rnd.Uniform(80),
+                                       static_cast<char>('a' + i % 7))));
+      }
+      ASSERT_OK(db_->Flush(FlushOptions()));
+    }
+    ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+    const int slot = threads > 1 ? 1 : 0;
+    for (const auto& f : db_->GetLiveFilesMetaData()) {
+      sizes[slot].push_back(f.size);
+    }
+    scans[slot] = Scan();
+    ASSERT_OK(db_->Close());
+    db_.reset();
+  }
+  EXPECT_FALSE(sizes[0].empty());
+  EXPECT_EQ(sizes[0], sizes[1]);
+  EXPECT_EQ(scans[0], scans[1]);
 }
 
 TEST_F(DBBasicTest, SnapshotsSeeOldValues) {
