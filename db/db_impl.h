@@ -192,6 +192,11 @@ class DBImpl final : public DB {
   // compression_parallel_threads > 1 with compression. Declared early so
   // it outlives every job (jobs end in Close()).
   std::unique_ptr<ThreadPool> compression_pool_;
+  // Reads the next readahead chunk of each compaction input while the
+  // compaction consumes the current one (FilePrefetchBuffer's background
+  // readahead).
+  ThreadPool readahead_pool_;
+  static constexpr int kReadaheadThreads = 2;
   std::unique_ptr<FileSystem> stats_fs_;  // Counts I/O when statistics_.
   FileSystem* fs_ = nullptr;              // stats_fs_ or the Env's.
   std::string session_id_;

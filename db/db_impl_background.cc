@@ -267,6 +267,7 @@ Status DBImpl::DoCompactionWork(const Compaction& c,
       EffectiveCompactionReadahead(*context.options);
   read_options.fill_cache = false;
   read_options.verify_checksums = true;
+  read_options.readahead_executor = &readahead_pool_;
   std::vector<std::unique_ptr<InternalIterator>> children;
   RangeTombstoneSet tombstones;
   std::vector<RangeTombstone> all_tombstones;

@@ -156,6 +156,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname,
   }
   table_cache_ = std::make_unique<TableCache>(dbname_, options_, fs_,
                                               statistics_.get());
+  readahead_pool_.SetBackgroundThreads(kReadaheadThreads);
   if (options_.compression_parallel_threads > 1 &&
       options_.table_options.compression != CompressionType::kNoCompression) {
     compression_pool_ = std::make_unique<ThreadPool>();

@@ -3,10 +3,21 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <future>
+#include <utility>
 
 #include "env/io_errors.h"
 
 namespace strata {
+
+struct FilePrefetchBuffer::NextChunk {
+  explicit NextChunk(size_t alignment) : buffer(alignment) {}
+  AlignedBuffer buffer;   // Written by the task until `done` is ready.
+  uint64_t offset = 0;    // File offset of buffer.data()[0]; aligned.
+  size_t requested = 0;   // Bytes asked for (aligned).
+  IOStatus status;        // Set by the task.
+  std::future<void> done;
+};
 
 FilePrefetchBuffer::FilePrefetchBuffer(const RandomAccessFileReader* reader,
                                        const FilePrefetchBufferOptions& options)
@@ -19,7 +30,102 @@ FilePrefetchBuffer::FilePrefetchBuffer(const RandomAccessFileReader* reader,
                                options.max_auto_readahead_bytes)) {}
 
 FilePrefetchBuffer::~FilePrefetchBuffer() {
+  DropNextChunk();
   AccountDiscard(buffer_offset_ + buffer_.size());
+}
+
+size_t FilePrefetchBuffer::NextChunkBytes() const {
+  if (options_.executor == nullptr || reader_->mode() == IOMode::kMmap ||
+      at_eof_ || buffer_.empty()) {
+    return 0;
+  }
+  switch (options_.mode) {
+    case ReadaheadMode::kAuto:
+      return auto_readahead_;
+    case ReadaheadMode::kCompaction:
+      return options_.readahead_bytes;
+    case ReadaheadMode::kExplicit:
+      break;
+  }
+  return 0;
+}
+
+void FilePrefetchBuffer::StartNextChunk(size_t bytes) {
+  assert(next_ == nullptr && bytes > 0);
+  auto chunk = std::make_unique<NextChunk>(buffer_.alignment());
+  // Not at the end of the file, so the buffer ends on an aligned offset.
+  chunk->offset = buffer_offset_ + buffer_.size();
+  chunk->requested = RoundUp(bytes, alignment_);
+  chunk->buffer.Allocate(chunk->requested);
+  auto promise = std::make_shared<std::promise<void>>();
+  chunk->done = promise->get_future();
+  NextChunk* c = chunk.get();
+  const RandomAccessFileReader* reader = reader_;
+  options_.executor->Submit([c, reader, promise] {
+    Slice got;
+    c->status = reader->Read(c->offset, c->requested, &got, c->buffer.data());
+    if (c->status.ok()) {
+      if (!got.empty() && got.data() != c->buffer.data()) {
+        std::memmove(c->buffer.data(), got.data(), got.size());
+      }
+      c->buffer.set_size(got.size());
+    }
+    promise->set_value();
+  });
+  next_ = std::move(chunk);
+}
+
+void FilePrefetchBuffer::DropNextChunk() {
+  if (next_ == nullptr) return;
+  next_->done.wait();
+  if (next_->status.ok()) {
+    // Read, and never served.
+    ++counters_.read_calls;
+    counters_.bytes_read += next_->buffer.size();
+    counters_.prefetched_bytes += next_->buffer.size();
+    counters_.discarded_bytes += next_->buffer.size();
+  }
+  next_.reset();
+}
+
+bool FilePrefetchBuffer::TakeNextChunk(uint64_t offset, size_t n,
+                                       Slice* result) {
+  next_->done.wait();
+  const uint64_t start = next_->offset;  // The old buffer's end.
+  const size_t got = next_->buffer.size();
+  const bool chunk_eof = got < next_->requested;
+  const bool continues =
+      next_->status.ok() && got > 0 && offset >= buffer_offset_ &&
+      offset <= start && (offset + n <= start + got || chunk_eof);
+  if (!continues) {
+    DropNextChunk();
+    return false;
+  }
+  std::unique_ptr<NextChunk> chunk = std::move(next_);
+  ++counters_.read_calls;
+  counters_.bytes_read += got;
+  counters_.prefetched_bytes += got;
+  const uint64_t end = std::min<uint64_t>(offset + n, start + got);
+  const size_t len = end - offset;
+  // Whatever of the old buffer is neither served nor wanted now is lost.
+  AccountDiscard(offset);
+  if (offset < start) {
+    // The request straddles the two: stitch it together.
+    const size_t head = start - offset;
+    stitch_.assign(buffer_.data() + (offset - buffer_offset_), head);
+    stitch_.append(chunk->buffer.data(), len - head);
+    *result = Slice(stitch_);
+  }
+  buffer_ = std::move(chunk->buffer);
+  buffer_offset_ = start;
+  at_eof_ = chunk_eof;
+  readahead_start_ = start;
+  served_end_ = end;
+  if (offset >= start) {
+    *result = Slice(buffer_.data() + (offset - start), len);
+  }
+  counters_.served_bytes += len;
+  return true;
 }
 
 bool FilePrefetchBuffer::Contains(uint64_t offset, size_t n) const {
@@ -47,6 +153,15 @@ void FilePrefetchBuffer::AccountDiscard(uint64_t keep_from) {
 FilePrefetchBufferCounters FilePrefetchBuffer::FinalCounters() const {
   FilePrefetchBufferCounters c = counters_;
   c.discarded_bytes += UnservedBelow(buffer_offset_ + buffer_.size());
+  if (next_ != nullptr) {
+    next_->done.wait();
+    if (next_->status.ok()) {
+      ++c.read_calls;
+      c.bytes_read += next_->buffer.size();
+      c.prefetched_bytes += next_->buffer.size();
+      c.discarded_bytes += next_->buffer.size();
+    }
+  }
   return c;
 }
 
@@ -145,6 +260,16 @@ IOStatus FilePrefetchBuffer::Read(uint64_t offset, size_t n, Slice* result) {
     *result = Slice(buffer_.data() + (offset - buffer_offset_), len);
     return IOStatus::OK();
   }
+  if (next_ != nullptr && TakeNextChunk(offset, n, result)) {
+    if (options_.mode == ReadaheadMode::kAuto) {
+      auto_readahead_ =
+          std::min(auto_readahead_ * 2, options_.max_auto_readahead_bytes);
+    }
+    if (const size_t bytes = NextChunkBytes(); bytes > 0) {
+      StartNextChunk(bytes);
+    }
+    return IOStatus::OK();
+  }
   IOStatus s;
   switch (options_.mode) {
     case ReadaheadMode::kExplicit:
@@ -170,11 +295,21 @@ IOStatus FilePrefetchBuffer::Read(uint64_t offset, size_t n, Slice* result) {
   const uint64_t end = buffer_offset_ + buffer_.size();
   const size_t len = end > offset ? std::min<uint64_t>(n, end - offset) : 0;
   *result = Slice(buffer_.data() + (offset - buffer_offset_), len);
+  // Readahead is under way: fetch the next chunk while this one is used.
+  const bool read_ahead = options_.mode == ReadaheadMode::kCompaction
+                              ? options_.readahead_bytes > 0
+                              : auto_due;
+  if (read_ahead) {
+    if (const size_t bytes = NextChunkBytes(); bytes > 0) {
+      StartNextChunk(bytes);
+    }
+  }
   return IOStatus::OK();
 }
 
 IOStatus FilePrefetchBuffer::PrefetchTail(uint64_t file_size,
                                           size_t tail_bytes) {
+  DropNextChunk();
   const uint64_t start =
       file_size > tail_bytes ? RoundDown(file_size - tail_bytes, alignment_)
                              : 0;

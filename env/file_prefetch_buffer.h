@@ -20,6 +20,18 @@
 // is still wanted is kept and only the rest is read: no byte is read twice
 // by one refill.
 //
+// Background readahead (options.executor; kAuto and kCompaction modes, not
+// for mmap files): once a refill has read ahead, the next chunk of the file
+// (the next readahead size, starting where the buffer ends) is read on the
+// executor while the caller consumes the buffer. The miss that runs past the
+// buffer waits for that chunk and, if the request continues there (it may
+// start in the old buffer's tail: those bytes are stitched together with
+// the chunk's head), the chunk becomes the buffer and the one after it is
+// started. A chunk the caller does not continue into (a seek elsewhere, a
+// request larger than the chunk, a failed read) is dropped, counted as
+// discarded, and the miss is served synchronously. At most one chunk is in
+// flight; the destructor waits for it.
+//
 // Lifetime: a Slice returned by Read() or held from a tail prefetch points
 // into the buffer and stays valid only until the next call that may refill
 // (Read, PrefetchTail). Copy what must live longer.
@@ -28,8 +40,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include "env/random_access_file_reader.h"
+#include "strata/executor.h"
 #include "strata/status.h"
 #include "util/aligned_buffer.h"
 
@@ -46,6 +61,9 @@ struct FilePrefetchBufferOptions {
   size_t initial_auto_readahead_bytes = 8 << 10;
   size_t max_auto_readahead_bytes = 256 << 10;
   int auto_readahead_after_reads = 2;
+  // Reads the next chunk in the background (see above). Borrowed; must
+  // outlive the buffer. Null: every read is made by the caller.
+  Executor* executor = nullptr;
 };
 
 struct FilePrefetchBufferCounters {
@@ -98,6 +116,15 @@ class FilePrefetchBuffer {
   // Auto mode: updates the sequential-read tracking for this read and says
   // whether readahead is due.
   bool AutoReadaheadDue(uint64_t offset, size_t n);
+  // Background readahead: starts reading `bytes` from the buffer's end.
+  void StartNextChunk(size_t bytes);
+  // Waits for the chunk in flight and, if [offset, offset + n) continues
+  // into it, makes it the buffer and sets *result; else drops it.
+  bool TakeNextChunk(uint64_t offset, size_t n, Slice* result);
+  // Waits for the chunk in flight, if any, and drops it.
+  void DropNextChunk();
+  // The readahead size of the next background chunk, 0 for none.
+  size_t NextChunkBytes() const;
 
   const RandomAccessFileReader* const reader_;
   const FilePrefetchBufferOptions options_;
@@ -110,6 +137,12 @@ class FilePrefetchBuffer {
   uint64_t served_end_ = 0;
   // The last refill reached the end of the file.
   bool at_eof_ = false;
+
+  // The background chunk in flight (null if none), and the memory a request
+  // that straddles the buffer's end and that chunk is stitched into.
+  struct NextChunk;
+  std::unique_ptr<NextChunk> next_;
+  std::string stitch_;
 
   // Auto mode state.
   size_t auto_readahead_;

@@ -4,6 +4,7 @@
 
 #include "env/random_access_file_reader.h"
 #include "strata/env.h"
+#include "strata/thread_pool.h"
 #include "table/internal_key.h"
 #include "table/table_iterator.h"
 #include "table/table_reader.h"
@@ -30,8 +31,10 @@ bool CoveredByTombstone(const TableReader& table, Slice user_key,
   return false;
 }
 
-TableReadOptions ToTableReadOptions(const SstReadOptions& o) {
+TableReadOptions ToTableReadOptions(const SstReadOptions& o,
+                                    Executor* readahead_executor) {
   TableReadOptions t;
+  t.readahead_executor = readahead_executor;
   t.verify_checksums = o.verify_checksums;
   t.readahead_bytes = o.readahead_size;
   t.fill_cache = o.fill_cache;
@@ -41,10 +44,12 @@ TableReadOptions ToTableReadOptions(const SstReadOptions& o) {
 // The newest visible version of each user key, in user-key order.
 class UserIterator final : public Iterator {
  public:
-  UserIterator(const TableReader* table, const SstReadOptions& options)
+  UserIterator(const TableReader* table, const SstReadOptions& options,
+               Executor* readahead_executor)
       : table_(table),
         options_(options),
-        iter_(table->NewIterator(ToTableReadOptions(options))) {}
+        iter_(table->NewIterator(
+            ToTableReadOptions(options, readahead_executor))) {}
 
   bool Valid() const override { return valid_; }
   Slice key() const override { return saved_key_; }
@@ -200,8 +205,10 @@ class UserIterator final : public Iterator {
 // Every stored point entry; keys are internal keys, Seek takes user keys.
 class RawIterator final : public Iterator {
  public:
-  RawIterator(const TableReader* table, const SstReadOptions& options)
-      : iter_(table->NewIterator(ToTableReadOptions(options))) {}
+  RawIterator(const TableReader* table, const SstReadOptions& options,
+              Executor* readahead_executor)
+      : iter_(table->NewIterator(
+            ToTableReadOptions(options, readahead_executor))) {}
   bool Valid() const override { return iter_->Valid(); }
   void SeekToFirst() override { iter_->SeekToFirst(); }
   void SeekToLast() override { iter_->SeekToLast(); }
@@ -236,9 +243,18 @@ struct SstFileReader::Rep {
   explicit Rep(const SstFileReaderOptions& o)
       : options(o),
         fs(o.file_system != nullptr ? o.file_system
-                                    : Env::Default()->file_system()) {}
+                                    : Env::Default()->file_system()) {
+    if (o.background_readahead) readahead_pool.SetBackgroundThreads(1);
+  }
+  Executor* readahead_executor() {
+    return options.background_readahead ? &readahead_pool : nullptr;
+  }
   const SstFileReaderOptions options;
   FileSystem* const fs;
+  // Reads the next readahead chunk while an iterator or VerifyChecksum
+  // consumes the current one. Declared before the table: it outlives every
+  // reader of the table (iterators must not outlive the SstFileReader).
+  ThreadPool readahead_pool;
   std::unique_ptr<TableReader> table;
 };
 
@@ -275,12 +291,14 @@ Status SstFileReader::Open(const std::string& path) {
 
 std::unique_ptr<Iterator> SstFileReader::NewIterator(
     const SstReadOptions& options) const {
-  return std::make_unique<UserIterator>(rep_->table.get(), options);
+  return std::make_unique<UserIterator>(rep_->table.get(), options,
+                                        rep_->readahead_executor());
 }
 
 std::unique_ptr<Iterator> SstFileReader::NewRawIterator(
     const SstReadOptions& options) const {
-  return std::make_unique<RawIterator>(rep_->table.get(), options);
+  return std::make_unique<RawIterator>(rep_->table.get(), options,
+                                       rep_->readahead_executor());
 }
 
 Status SstFileReader::Get(const SstReadOptions& options, Slice user_key,
@@ -289,7 +307,7 @@ Status SstFileReader::Get(const SstReadOptions& options, Slice user_key,
   bool found = false;
   std::string internal_key;
   STRATA_RETURN_IF_ERROR(table.Get(
-      ToTableReadOptions(options),
+      ToTableReadOptions(options, /*readahead_executor=*/nullptr),
       MakeInternalKey(user_key, kMaxSequenceNumber, kValueTypeForSeek),
       &found, &internal_key, value));
   if (found) {
@@ -307,7 +325,8 @@ Status SstFileReader::Get(const SstReadOptions& options, Slice user_key,
 
 Status SstFileReader::VerifyChecksum(uint64_t readahead_size) const {
   return rep_->table->VerifyChecksum(
-      readahead_size == 0 ? (2 << 20) : readahead_size);
+      readahead_size == 0 ? (2 << 20) : readahead_size,
+      rep_->readahead_executor());
 }
 
 Status SstFileReader::VerifyNumEntries() const {

@@ -17,6 +17,7 @@ FilePrefetchBufferOptions PrefetchOptions(const TableReadOptions& o) {
   } else {
     p.mode = ReadaheadMode::kAuto;
   }
+  p.executor = o.readahead_executor;
   return p;
 }
 

@@ -613,7 +613,8 @@ std::unique_ptr<TableIterator> TableReader::NewIterator(
   return std::make_unique<TableIterator>(this, options);
 }
 
-Status TableReader::VerifyChecksum(size_t readahead_bytes) const {
+Status TableReader::VerifyChecksum(size_t readahead_bytes,
+                                   Executor* readahead_executor) const {
   BlockFetchOptions fetch = FetchOptions(/*verify_checksum=*/true);
   fetch.allow_compressed = true;
   for (const BlockHandle& handle : meta_handles_) {
@@ -632,6 +633,7 @@ Status TableReader::VerifyChecksum(size_t readahead_bytes) const {
   FilePrefetchBufferOptions prefetch_options;
   prefetch_options.mode = ReadaheadMode::kCompaction;
   prefetch_options.readahead_bytes = readahead_bytes;
+  prefetch_options.executor = readahead_executor;
   FilePrefetchBuffer prefetch(file_.get(), prefetch_options);
   BlockIter index(index_block_.get(), IndexIterOptions());
   for (index.SeekToFirst(); index.Valid(); index.Next()) {

@@ -82,6 +82,9 @@ struct TableReadOptions {
   // Insert blocks read from the file into the block cache (a cache hit is
   // used either way). Off for scans that would only evict hotter blocks.
   bool fill_cache = true;
+  // Auto and compaction readahead: read the next chunk on this executor
+  // (FilePrefetchBuffer's background readahead). Borrowed.
+  Executor* readahead_executor = nullptr;
 };
 
 // A data block, pinned in the block cache or owned by the holder.
@@ -166,7 +169,8 @@ class TableReader {
   // data block, verifying checksums; data blocks are read with
   // compaction-style readahead of `readahead_bytes`. The first bad block is
   // returned as Corruption naming file, offset and size.
-  Status VerifyChecksum(size_t readahead_bytes) const;
+  Status VerifyChecksum(size_t readahead_bytes,
+                        Executor* readahead_executor = nullptr) const;
 
   // False only if the filter proves `user_key` is absent.
   bool KeyMayMatch(Slice user_key) const;

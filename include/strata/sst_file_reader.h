@@ -39,6 +39,10 @@ struct SstFileReaderOptions {
   // Charge the index and filter blocks to block_cache (pinned while the
   // reader is open) instead of holding them outside it.
   bool cache_index_and_filter_blocks = false;
+  // Scans and VerifyChecksum read the next readahead chunk on a thread of
+  // the reader's own while the current one is consumed (auto readahead once
+  // it has started, and VerifyChecksum's; not explicit readahead_size).
+  bool background_readahead = true;
 };
 
 struct SstReadOptions {

@@ -1,6 +1,8 @@
 #include "env/file_prefetch_buffer.h"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "env/fault_injection_file_system.h"
 #include "env/io_errors.h"
 #include "env/posix_file_system.h"
+#include "strata/thread_pool.h"
 #include "testutil/testutil.h"
 
 namespace strata {
@@ -312,6 +315,167 @@ TEST_P(FilePrefetchBufferTest, ErrorIsReturnedAndBufferRecovers) {
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
   EXPECT_TRUE(got.empty());
   ReadAndCheck(&pb, 200 * kKiB, 100);  // The rule fired once.
+}
+
+// --- Background readahead ---------------------------------------------------
+
+// Runs tasks only when the test says so.
+class HeldExecutor : public Executor {
+ public:
+  void Submit(std::function<void()> task) override {
+    tasks_.push_back(std::move(task));
+    ++submitted_;
+  }
+  void RunAll() {
+    while (!tasks_.empty()) {
+      auto task = std::move(tasks_.front());
+      tasks_.erase(tasks_.begin());
+      task();
+    }
+  }
+  size_t submitted() const { return submitted_; }
+
+ private:
+  std::vector<std::function<void()>> tasks_;
+  size_t submitted_ = 0;
+};
+
+// A thread pool that counts what it is given.
+class CountingPool : public Executor {
+ public:
+  CountingPool() { pool_.SetBackgroundThreads(1); }
+  void Submit(std::function<void()> task) override {
+    ++submitted_;
+    pool_.Submit(std::move(task));
+  }
+  size_t submitted() const { return submitted_; }
+
+ private:
+  ThreadPool pool_;
+  std::atomic<size_t> submitted_{0};
+};
+
+TEST_P(FilePrefetchBufferTest, BackgroundCompactionChunksFollowTheBuffer) {
+  for (size_t readahead : {size_t{1000003}, size_t{64 * kKiB}}) {
+    MakeFile(5 * kMiB + 12345, readahead);
+    CountingPool pool;
+    FilePrefetchBufferOptions options;
+    options.mode = ReadaheadMode::kCompaction;
+    options.readahead_bytes = readahead;
+    options.executor = &pool;
+    uint64_t reads_counted = 0;
+    {
+      FilePrefetchBuffer pb(reader_.get(), options);
+      test::Random rnd(readahead);
+      uint64_t offset = 0;
+      while (offset < content_.size()) {
+        const size_t n = 3000 + rnd.Uniform(3000);  // Blocks of odd sizes.
+        ReadAndCheck(&pb, offset, n);
+        offset += n;
+      }
+      reads_counted = pb.FinalCounters().read_calls;
+    }
+    auto reads = TakeReads();
+    // One synchronous read, then every chunk read in the background: the
+    // same fixed, contiguous, aligned chunks as without the executor.
+    ASSERT_GE(reads.size(), 3u);
+    EXPECT_EQ(pool.submitted(), reads.size() - 1);
+    EXPECT_EQ(reads_counted, reads.size());
+    const uint64_t chunk = RoundUp(readahead, a());
+    uint64_t expected_offset = 0;
+    for (size_t i = 0; i + 1 < reads.size(); ++i) {
+      EXPECT_EQ(reads[i].first, expected_offset) << "read " << i;
+      EXPECT_EQ(reads[i].second, chunk) << "read " << i;
+      expected_offset += reads[i].second;
+    }
+    EXPECT_EQ(reads.back().first, expected_offset);
+  }
+}
+
+TEST_P(FilePrefetchBufferTest, BackgroundAutoReadaheadServesEveryByteOnce) {
+  // Sequential runs of odd-sized blocks broken by seeks; every result
+  // matches the file, and the counters add up to what the device read.
+  MakeFile(3 * kMiB + 777, 5);
+  CountingPool pool;
+  FilePrefetchBufferOptions options;
+  options.executor = &pool;
+  FilePrefetchBufferCounters final_counters;
+  {
+    FilePrefetchBuffer pb(reader_.get(), options);
+    test::Random rnd(9);
+    uint64_t offset = 0;
+    for (int i = 0; i < 3000; ++i) {
+      if (rnd.OneIn(200)) offset = rnd.Uniform(content_.size());
+      const size_t n = 1000 + rnd.Uniform(6000);
+      ReadAndCheck(&pb, offset, n);
+      offset += n;
+      if (offset >= content_.size()) offset = 0;
+    }
+    final_counters = pb.FinalCounters();
+  }
+  uint64_t returned_bytes = 0;
+  size_t reads = 0;
+  for (const IORecord& r : fs_.recorder().Records()) {
+    if (r.op != FileOp::kRead) continue;
+    ++reads;
+    returned_bytes += r.result_length;
+  }
+  EXPECT_GT(pool.submitted(), 10u);
+  EXPECT_EQ(final_counters.read_calls, reads);
+  EXPECT_EQ(final_counters.bytes_read, returned_bytes);
+  // Every byte read was either served, or read ahead and discarded, or was
+  // part of a missed request (not readahead).
+  EXPECT_LE(final_counters.prefetched_bytes, final_counters.bytes_read);
+  EXPECT_LE(final_counters.discarded_bytes, final_counters.prefetched_bytes);
+}
+
+TEST_P(FilePrefetchBufferTest, BackgroundChunkStitchesAStraddlingBlock) {
+  MakeFile(kMiB);
+  HeldExecutor executor;
+  FilePrefetchBufferOptions options;
+  options.mode = ReadaheadMode::kCompaction;
+  options.readahead_bytes = 64 * kKiB;
+  options.executor = &executor;
+  FilePrefetchBuffer pb(reader_.get(), options);
+  ReadAndCheck(&pb, 0, 5000);
+  EXPECT_EQ(executor.submitted(), 1u);  // [64K, 128K) is next.
+  executor.RunAll();
+  EXPECT_EQ(TakeReads().size(), 2u);
+  // Starts in the first chunk, ends in the second: stitched, not re-read.
+  ReadAndCheck(&pb, 64 * kKiB - 1000, 5000);
+  EXPECT_TRUE(TakeReads().empty());
+  EXPECT_EQ(executor.submitted(), 2u);  // [128K, 192K) is next.
+  ReadAndCheck(&pb, 64 * kKiB + 4000, 3000);  // From the second chunk.
+  executor.RunAll();
+  ReadAndCheck(&pb, 128 * kKiB, 100);
+  EXPECT_EQ(pb.counters().read_calls, 3u);
+  EXPECT_EQ(TakeReads().size(), 1u);
+  // A seek elsewhere drops the chunk in flight ([192K, 256K)) and reads
+  // synchronously.
+  executor.RunAll();
+  ReadAndCheck(&pb, 700 * kKiB, 100);
+  EXPECT_GE(pb.counters().discarded_bytes, 64 * kKiB);
+  executor.RunAll();  // The destructor waits for the chunk in flight.
+}
+
+TEST_P(FilePrefetchBufferTest, FailedBackgroundChunkFallsBackToARead) {
+  MakeFile(kMiB);
+  FaultRule rule;
+  rule.op = FileOp::kRead;
+  rule.path_pattern = "/p.sst";
+  rule.nth = 2;  // The background chunk.
+  fs_.AddRule(rule);
+  HeldExecutor executor;
+  FilePrefetchBufferOptions options;
+  options.mode = ReadaheadMode::kCompaction;
+  options.readahead_bytes = 64 * kKiB;
+  options.executor = &executor;
+  FilePrefetchBuffer pb(reader_.get(), options);
+  ReadAndCheck(&pb, 0, 100);
+  executor.RunAll();  // Fails.
+  // The caller's own read succeeds (the rule fired once).
+  ReadAndCheck(&pb, 64 * kKiB + 10, 100);
+  executor.RunAll();  // The destructor waits for the chunk in flight.
 }
 
 INSTANTIATE_TEST_SUITE_P(Alignments, FilePrefetchBufferTest,
