@@ -1,5 +1,6 @@
 #include "table/block.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -124,6 +125,27 @@ Status AddBlockLocation(const Status& s, std::string_view file_path,
   }
   return Status::Corruption(file_path, handle.offset(), handle.size(),
                             s.message());
+}
+
+size_t Block::LowerBoundPrefix(uint64_t prefix) const {
+  const std::vector<uint64_t>& all = restart_key_prefixes_;
+  // j: the first summary entry >= prefix, so the answer lies in
+  // ((j - 1) * stride, j * stride].
+  const size_t j = static_cast<size_t>(
+      std::lower_bound(prefix_summary_.begin(), prefix_summary_.end(), prefix) -
+      prefix_summary_.begin());
+  const size_t from = j == 0 ? 0 : (j - 1) * kPrefixSummaryStride + 1;
+  const size_t to = std::min(all.size(), j * kPrefixSummaryStride + 1);
+  // The stride is cold in a large index: ask for all of it at once rather
+  // than one miss per halving.
+  for (size_t i = from; i < to; i += 64 / sizeof(uint64_t)) {
+    __builtin_prefetch(all.data() + i);
+  }
+  if (to > from) __builtin_prefetch(all.data() + to - 1);
+  return static_cast<size_t>(
+      std::lower_bound(all.begin() + static_cast<std::ptrdiff_t>(from),
+                       all.begin() + static_cast<std::ptrdiff_t>(to), prefix) -
+      all.begin());
 }
 
 }  // namespace strata

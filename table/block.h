@@ -103,11 +103,23 @@ class Block {
                              bool skip_trailer) {
     restart_key_prefixes_ = std::move(prefixes);
     prefixes_skip_trailer_ = skip_trailer;
+    prefix_summary_.clear();
+    for (size_t i = 0; i < restart_key_prefixes_.size();
+         i += kPrefixSummaryStride) {
+      prefix_summary_.push_back(restart_key_prefixes_[i]);
+    }
   }
   const std::vector<uint64_t>& restart_key_prefixes() const {
     return restart_key_prefixes_;
   }
   bool prefixes_skip_trailer() const { return prefixes_skip_trailer_; }
+  // Index of the first prefix >= `prefix` (restart_key_prefixes().size() if
+  // none). Searches every kPrefixSummaryStride-th prefix first (a small
+  // array that stays in cache), then one stride of the full array, so a
+  // large index costs a couple of cache misses instead of one per halving.
+  size_t LowerBoundPrefix(uint64_t prefix) const;
+  // 16 prefixes are two cache lines, fetched together.
+  static constexpr size_t kPrefixSummaryStride = 16;
 
  private:
   explicit Block(BlockContents contents) : contents_(std::move(contents)) {}
@@ -120,6 +132,7 @@ class Block {
   bool has_hash_index_ = false;
   DataBlockHashIndex hash_index_;
   std::vector<uint64_t> restart_key_prefixes_;
+  std::vector<uint64_t> prefix_summary_;  // Every stride-th prefix.
   bool prefixes_skip_trailer_ = false;
 };
 

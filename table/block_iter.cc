@@ -339,9 +339,17 @@ void BlockIter::Seek(Slice target) {
         RestartKeyPrefix(options_.key_order == BlockKeyOrder::kInternalKey
                              ? ExtractUserKey(target)
                              : target);
-    const auto lower =
-        std::lower_bound(prefixes.begin(), prefixes.end(), prefix);
-    const auto upper = std::upper_bound(lower, prefixes.end(), prefix);
+    const auto lower = prefixes.begin() + static_cast<std::ptrdiff_t>(
+                                              block_->LowerBoundPrefix(prefix));
+    // Equal prefixes are rare (a shared 8-byte key prefix): step over a few,
+    // search past a long run.
+    auto upper = lower;
+    for (int i = 0; i < 8 && upper != prefixes.end() && *upper == prefix; ++i) {
+      ++upper;
+    }
+    if (upper != prefixes.end() && *upper == prefix) {
+      upper = std::upper_bound(upper, prefixes.end(), prefix);
+    }
     left = (lower - prefixes.begin()) - 1;
     right = (upper - prefixes.begin()) - 1;
   } else if (num_restarts_ <= kMaxPrefetchedRestarts) {

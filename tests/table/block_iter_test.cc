@@ -588,6 +588,35 @@ TEST(RestartKeyPrefixTest, SeekUsesThePrefixes) {
   EXPECT_EQ("apple", iter.value());
 }
 
+TEST(RestartKeyPrefixTest, SummarySearchEqualsLowerBound) {
+  // Sorted prefix arrays around the summary stride, with runs of equal
+  // values; every probe must land where std::lower_bound does.
+  test::Random rnd(99);
+  BlockBuilder builder(1);
+  builder.Add(MakeInternalKey("k", 1, ValueType::kValue), "v");
+  std::unique_ptr<Block> block;
+  ASSERT_OK(
+      Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
+  const size_t stride = Block::kPrefixSummaryStride;
+  for (size_t n : {size_t{1}, size_t{2}, stride - 1, stride, stride + 1,
+                   2 * stride, 5 * stride + 7, size_t{10000}}) {
+    std::vector<uint64_t> prefixes(n);
+    uint64_t v = 10;
+    for (size_t i = 0; i < n; ++i) {
+      if (!rnd.OneIn(4)) v += 1 + rnd.Uniform(5);  // Some repeats.
+      prefixes[i] = v;
+    }
+    block->SetRestartKeyPrefixes(prefixes, true);
+    for (uint64_t probe = 0; probe <= v + 2; ++probe) {
+      const size_t want = static_cast<size_t>(
+          std::lower_bound(prefixes.begin(), prefixes.end(), probe) -
+          prefixes.begin());
+      ASSERT_EQ(block->LowerBoundPrefix(probe), want)
+          << "n " << n << " probe " << probe;
+    }
+  }
+}
+
 TEST(RestartKeyPrefixTest, MalformedRestartEntryIsCorruption) {
   BlockBuilder builder(1);
   builder.Add(MakeInternalKey("apple", 1, ValueType::kValue), "red");
