@@ -12,6 +12,14 @@ namespace strata {
 
 struct FilePrefetchBuffer::NextChunk {
   explicit NextChunk(size_t alignment) : buffer(alignment) {}
+  // Adds the chunk to `c` as read ahead and never served. REQUIRES: done.
+  void CountAsDiscarded(FilePrefetchBufferCounters* c) const {
+    if (!status.ok()) return;  // Nothing arrived.
+    ++c->read_calls;
+    c->bytes_read += buffer.size();
+    c->prefetched_bytes += buffer.size();
+    c->discarded_bytes += buffer.size();
+  }
   AlignedBuffer buffer;   // Written by the task until `done` is ready.
   uint64_t offset = 0;    // File offset of buffer.data()[0]; aligned.
   size_t requested = 0;   // Bytes asked for (aligned).
@@ -78,13 +86,7 @@ void FilePrefetchBuffer::StartNextChunk(size_t bytes) {
 void FilePrefetchBuffer::DropNextChunk() {
   if (next_ == nullptr) return;
   next_->done.wait();
-  if (next_->status.ok()) {
-    // Read, and never served.
-    ++counters_.read_calls;
-    counters_.bytes_read += next_->buffer.size();
-    counters_.prefetched_bytes += next_->buffer.size();
-    counters_.discarded_bytes += next_->buffer.size();
-  }
+  next_->CountAsDiscarded(&counters_);
   next_.reset();
 }
 
@@ -155,12 +157,7 @@ FilePrefetchBufferCounters FilePrefetchBuffer::FinalCounters() const {
   c.discarded_bytes += UnservedBelow(buffer_offset_ + buffer_.size());
   if (next_ != nullptr) {
     next_->done.wait();
-    if (next_->status.ok()) {
-      ++c.read_calls;
-      c.bytes_read += next_->buffer.size();
-      c.prefetched_bytes += next_->buffer.size();
-      c.discarded_bytes += next_->buffer.size();
-    }
+    next_->CountAsDiscarded(&c);
   }
   return c;
 }

@@ -14,6 +14,7 @@
 #include "env/io_errors.h"
 #include "env/posix_file_system.h"
 #include "strata/thread_pool.h"
+#include "testutil/held_executor.h"
 #include "testutil/testutil.h"
 
 namespace strata {
@@ -319,27 +320,6 @@ TEST_P(FilePrefetchBufferTest, ErrorIsReturnedAndBufferRecovers) {
 
 // --- Background readahead ---------------------------------------------------
 
-// Runs tasks only when the test says so.
-class HeldExecutor : public Executor {
- public:
-  void Submit(std::function<void()> task) override {
-    tasks_.push_back(std::move(task));
-    ++submitted_;
-  }
-  void RunAll() {
-    while (!tasks_.empty()) {
-      auto task = std::move(tasks_.front());
-      tasks_.erase(tasks_.begin());
-      task();
-    }
-  }
-  size_t submitted() const { return submitted_; }
-
- private:
-  std::vector<std::function<void()>> tasks_;
-  size_t submitted_ = 0;
-};
-
 // A thread pool that counts what it is given.
 class CountingPool : public Executor {
  public:
@@ -431,7 +411,7 @@ TEST_P(FilePrefetchBufferTest, BackgroundAutoReadaheadServesEveryByteOnce) {
 
 TEST_P(FilePrefetchBufferTest, BackgroundChunkStitchesAStraddlingBlock) {
   MakeFile(kMiB);
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   FilePrefetchBufferOptions options;
   options.mode = ReadaheadMode::kCompaction;
   options.readahead_bytes = 64 * kKiB;
@@ -465,7 +445,7 @@ TEST_P(FilePrefetchBufferTest, FailedBackgroundChunkFallsBackToARead) {
   rule.path_pattern = "/p.sst";
   rule.nth = 2;  // The background chunk.
   fs_.AddRule(rule);
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   FilePrefetchBufferOptions options;
   options.mode = ReadaheadMode::kCompaction;
   options.readahead_bytes = 64 * kKiB;

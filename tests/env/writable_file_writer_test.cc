@@ -15,6 +15,7 @@
 #include "env/io_errors.h"
 #include "env/posix_file_system.h"
 #include "strata/thread_pool.h"
+#include "testutil/held_executor.h"
 #include "testutil/testutil.h"
 #include "util/crc32c.h"
 
@@ -777,32 +778,9 @@ TEST_F(WritableFileWriterTest, BackgroundWritesKeepOrderAndOverlapCopying) {
   }
 }
 
-// An executor that keeps tasks until the test runs them, so a test decides
-// exactly when background writes happen.
-class HeldExecutor : public Executor {
- public:
-  void Submit(std::function<void()> task) override {
-    tasks_.push_back(std::move(task));
-  }
-  size_t submitted() const { return submitted_ + tasks_.size(); }
-  // Runs the held tasks on the calling thread, in submission order.
-  void RunAll() {
-    while (!tasks_.empty()) {
-      std::function<void()> task = std::move(tasks_.front());
-      tasks_.erase(tasks_.begin());
-      ++submitted_;
-      task();
-    }
-  }
-
- private:
-  std::vector<std::function<void()>> tasks_;
-  size_t submitted_ = 0;
-};
-
 TEST_F(WritableFileWriterTest,
        BackgroundFullBufferIsQueuedWithoutWaitingForMore) {
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   WritableFileWriterOptions options;
   options.max_buffer_bytes = 64 << 10;
   options.executor = &executor;
@@ -821,7 +799,7 @@ TEST_F(WritableFileWriterTest,
 }
 
 TEST_F(WritableFileWriterTest, BackgroundBuffersJoinTheRunningDrain) {
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   WritableFileWriterOptions options;
   options.max_buffer_bytes = 64 << 10;
   options.executor = &executor;
@@ -857,7 +835,7 @@ TEST_F(WritableFileWriterTest,
   rule.nth = 2;
   rule.error_number = EIO;
   fs_.AddRule(rule);
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   WritableFileWriterOptions options;
   options.max_buffer_bytes = 64 << 10;
   options.executor = &executor;
@@ -974,7 +952,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, WritableFileWriterFaultTest, ::testing::Bool(),
 // --- Background writes of buffered files --------------------------------------
 
 TEST_F(WritableFileWriterTest, BufferedBackgroundWritesFullBuffersInOrder) {
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   WritableFileWriterOptions options;
   options.max_buffer_bytes = 64 << 10;
   options.executor = &executor;
@@ -1006,7 +984,7 @@ TEST_F(WritableFileWriterTest, BufferedBackgroundWritesFullBuffersInOrder) {
 
 TEST_F(WritableFileWriterTest, BufferedBackgroundNeedsNoBytesPerSync) {
   // Range syncs stay synchronous: with bytes_per_sync the caller writes.
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   WritableFileWriterOptions options;
   options.max_buffer_bytes = 64 << 10;
   options.bytes_per_sync = 1 << 20;
@@ -1019,7 +997,7 @@ TEST_F(WritableFileWriterTest, BufferedBackgroundNeedsNoBytesPerSync) {
 }
 
 TEST_F(WritableFileWriterTest, BufferedBackgroundInvalidateCacheFollowsQueue) {
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   WritableFileWriterOptions options;
   options.max_buffer_bytes = 64 << 10;
   options.executor = &executor;
@@ -1062,7 +1040,7 @@ class InvalidateHookFile : public WritableFileWrapper {
 
 TEST_F(WritableFileWriterTest,
        BufferedBackgroundBufferQueuedDuringDeferredInvalidateIsWritten) {
-  HeldExecutor executor;
+  test::HeldExecutor executor;
   WritableFileWriterOptions options;
   options.max_buffer_bytes = 64 << 10;
   options.executor = &executor;

@@ -76,9 +76,11 @@ TableBuilderOptions SstFileWriterOptions() {
   return o;
 }
 
+// Builds `entries` (Puts at seqno 0) into a table; fills *props when given.
 std::string BuildTable(const TableBuilderOptions& options,
                        const std::vector<std::pair<std::string, std::string>>&
-                           entries) {
+                           entries,
+                       TableProperties* props = nullptr) {
   FakeFileSystem fs;
   std::unique_ptr<WritableFile> file;
   EXPECT_OK(fs.NewWritableFile("/t.sst", FileOptions(), &file));
@@ -94,6 +96,7 @@ std::string BuildTable(const TableBuilderOptions& options,
   std::string content;
   EXPECT_OK(fs.ReadFileContent("/t.sst", &content));
   EXPECT_EQ(content.size(), builder.file_size());
+  if (props != nullptr) *props = builder.properties();
   return content;
 }
 
@@ -153,24 +156,15 @@ struct Built {
   std::string content;
 };
 Built BuildNumbered(const TableBuilderOptions& options, int n) {
-  FakeFileSystem fs;
-  std::unique_ptr<WritableFile> file;
-  EXPECT_OK(fs.NewWritableFile("/n.sst", FileOptions(), &file));
-  std::unique_ptr<WritableFileWriter> writer;
-  EXPECT_OK(WritableFileWriter::Create(std::move(file),
-                                       WritableFileWriterOptions(), &writer));
-  TableBuilder builder(options, writer.get());
+  std::vector<std::pair<std::string, std::string>> entries;
   for (int i = 0; i < n; ++i) {
     char key[16];
     std::snprintf(key, sizeof(key), "key%06d", i);
-    EXPECT_OK(builder.Add(MakeInternalKey(key, 0, ValueType::kValue),
-                          std::string(100, static_cast<char>('a' + i % 26))));
+    entries.emplace_back(key,
+                         std::string(100, static_cast<char>('a' + i % 26)));
   }
-  EXPECT_OK(builder.Finish());
-  EXPECT_OK(writer->Close());
   Built b;
-  b.props = builder.properties();
-  EXPECT_OK(fs.ReadFileContent("/n.sst", &b.content));
+  b.content = BuildTable(options, entries, &b.props);
   return b;
 }
 
