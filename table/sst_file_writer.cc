@@ -9,7 +9,6 @@
 #include "strata/thread_pool.h"
 #include "table/internal_key.h"
 #include "table/table_builder.h"
-#include "util/coding.h"
 
 namespace strata {
 
@@ -144,11 +143,8 @@ Status SstFileWriter::Rep::Add(Slice user_key, ValueType type, Slice value) {
     Abandon();
     return status;
   }
-  // The internal key: user key, then the packed (seqno 0, type) trailer.
-  internal_key.assign(user_key.data(), user_key.size());
-  char trailer[kInternalKeyTrailerSize];
-  EncodeFixed64(trailer, PackSequenceAndType(0, type));
-  internal_key.append(trailer, sizeof(trailer));
+  internal_key.clear();  // Reused: no allocation per entry.
+  AppendInternalKey(&internal_key, ParsedInternalKey(user_key, 0, type));
   Status s = builder->Add(internal_key, value);
   if (!s.ok()) {
     status = s;
