@@ -80,7 +80,8 @@ DEFINE_int32(block_restart_interval, 16,
 DEFINE_int32(block_size, 4096,
     "Target data block size in bytes (also the input size of the micro benchmarks).");
 DEFINE_int32(bloom_bits, -1,
-    "Bloom filter bits per key; negative means 10, 0 disables the filter.");
+    "Bloom filter bits per key; negative means the table default (no filter),"
+    " 0 disables the filter.");
 DEFINE_int32(bloom_locality, 0,
     "RocksDB db_bench flag; accepted, not used by strata.");
 DEFINE_bool(build_info, false,

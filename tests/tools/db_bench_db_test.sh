@@ -46,6 +46,14 @@ check "--statistics dumps RocksDB ticker names" \
   grep -q "^rocksdb.block.cache.miss COUNT : " out
 check "the I/O report shows the WAL" grep -q "^#   wal " out
 
+# --- RocksDB's defaults for the table ---------------------------------------
+run "${SMALL[@]}" --benchmarks=fillseq
+check "no bloom filter by default, as RocksDB's db_bench" \
+  grep -q "Options.bloom_bits_per_key: 0.000000$" "$W/db/LOG"
+run "${SMALL[@]}" --benchmarks=fillseq --bloom_bits=10
+check "--bloom_bits=10 gives a 10-bit filter" \
+  grep -q "Options.bloom_bits_per_key: 10.000000$" "$W/db/LOG"
+
 # --- the I/O report's default and --report_json -----------------------------
 run "${SMALL[@]}" --benchmarks=fillseq
 check "no I/O report by default without a direct option" \
