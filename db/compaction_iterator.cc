@@ -7,13 +7,14 @@ namespace strata {
 CompactionIterator::CompactionIterator(
     InternalIterator* input, const RangeTombstoneSet* tombstones,
     std::vector<SequenceNumber> snapshots,
-    std::function<bool(Slice user_key)> key_may_exist_below,
+    std::function<bool(Slice user_key)> key_may_exist_below, bool bottommost,
     Statistics* statistics)
     : input_(input),
       tombstones_(tombstones != nullptr && !tombstones->empty() ? tombstones
                                                                 : nullptr),
       snapshots_(std::move(snapshots)),
       key_may_exist_below_(std::move(key_may_exist_below)),
+      bottommost_(bottommost),
       statistics_(statistics) {}
 
 void CompactionIterator::Count(Tickers ticker) {
@@ -38,6 +39,7 @@ void CompactionIterator::Next() {
 
 void CompactionIterator::FindNextKept() {
   valid_ = false;
+  zeroed_ = false;
   while (input_->Valid()) {
     const Slice ikey = input_->key();
     ParsedInternalKey parsed;
@@ -87,6 +89,15 @@ void CompactionIterator::FindNextKept() {
       Count(COMPACTION_KEY_DROP_OBSOLETE);
       input_->Next();
       continue;
+    }
+    if (bottommost_ && parsed.type == ValueType::kValue &&
+        parsed.sequence != 0 &&
+        (snapshots_.empty() || parsed.sequence <= snapshots_.front())) {
+      // Every reader sees this version and nothing older exists below.
+      zeroed_key_.clear();
+      AppendInternalKey(&zeroed_key_,
+                        ParsedInternalKey(parsed.user_key, 0, parsed.type));
+      zeroed_ = true;
     }
     valid_ = true;
     return;

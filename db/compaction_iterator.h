@@ -10,6 +10,13 @@
 // oldest stripe is dropped when no older version can exist below the output
 // level ("obsolete"; the caller says where keys may still exist).
 //
+// In a compaction to the bottom of the tree (`bottommost`: no version of any
+// input key can exist below the output level), a value in the oldest stripe
+// is every reader's oldest version of its key, so its sequence number is
+// written as 0, as RocksDB does: a bottommost file then repeats one trailer,
+// which compresses better, and its seqno properties say its data is older
+// than every snapshot.
+//
 // Single deletions are treated as deletions. Merge operands and other types
 // stop the iterator with NotSupported naming the key. Not thread-safe;
 // borrows its input and tombstones.
@@ -30,17 +37,19 @@ class CompactionIterator {
  public:
   // `snapshots` sorted ascending. `key_may_exist_below(user_key)` says
   // whether a version of the key may live below the output level (null:
-  // always true, as in a flush). `tombstones` may be null.
+  // always true, as in a flush). `tombstones` may be null. `bottommost`
+  // turns on the sequence-number zeroing above (never for a flush).
   CompactionIterator(InternalIterator* input,
                      const RangeTombstoneSet* tombstones,
                      std::vector<SequenceNumber> snapshots,
                      std::function<bool(Slice user_key)> key_may_exist_below,
-                     Statistics* statistics);
+                     bool bottommost, Statistics* statistics);
 
   void SeekToFirst();
   bool Valid() const { return valid_; }
   void Next();
-  Slice key() const { return input_->key(); }
+  // The entry's internal key, with sequence number 0 when zeroed.
+  Slice key() const { return zeroed_ ? Slice(zeroed_key_) : input_->key(); }
   Slice value() const { return input_->value(); }
   Status status() const { return status_; }
 
@@ -56,6 +65,7 @@ class CompactionIterator {
   const RangeTombstoneSet* const tombstones_;
   const std::vector<SequenceNumber> snapshots_;
   const std::function<bool(Slice)> key_may_exist_below_;
+  const bool bottommost_;
   Statistics* const statistics_;
 
   bool valid_ = false;
@@ -64,6 +74,9 @@ class CompactionIterator {
   bool has_current_user_key_ = false;
   // Stripe top of the last entry seen for the current user key.
   SequenceNumber last_stripe_top_ = 0;
+  // The current entry's key rewritten with sequence number 0 (when zeroed_).
+  bool zeroed_ = false;
+  std::string zeroed_key_;
 };
 
 }  // namespace strata

@@ -86,7 +86,7 @@ Status DBImpl::WriteLevel0Table(
   tombstones.Finish();
   auto input = NewMergingIterator(std::move(children));
   CompactionIterator iter(input.get(), &tombstones, std::move(snapshots),
-                          nullptr, statistics_.get());
+                          nullptr, /*bottommost=*/false, statistics_.get());
   iter.SeekToFirst();
   if (!iter.Valid() && all_tombstones.empty()) return iter.status();
 
@@ -179,8 +179,8 @@ Status DBImpl::Flush(const FlushOptions& options) {
 void DBImpl::BackgroundCompaction() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!shutting_down_ && bg_error_.ok() && !options_.disable_auto_compactions) {
-    auto compaction = picker_->PickCompaction(*versions_->current(),
-                                              busy_files_);
+    auto compaction =
+        picker_->PickCompaction(*versions_->current(), busy_files_);
     if (compaction != nullptr) {
       Status s = RunCompaction(lock, std::move(compaction));
       if (!s.ok()) SetBackgroundError(s, "compaction");
@@ -293,14 +293,16 @@ Status DBImpl::DoCompactionWork(const Compaction& c,
   auto input = NewMergingIterator(std::move(children));
   CompactionIterator iter(
       input.get(), &tombstones, snapshots,
-      [&c](Slice user_key) { return !c.KeyNotExistsBeyondOutputLevel(user_key); },
-      statistics_.get());
+      [&c](Slice user_key) {
+        return !c.KeyNotExistsBeyondOutputLevel(user_key);
+      },
+      c.bottommost() && c.output_level() > 0, statistics_.get());
 
   // Tombstones no reader can need any more are dropped at the bottom.
   std::vector<RangeTombstone> kept_tombstones;
   for (auto& t : all_tombstones) {
-    const bool droppable =
-        c.bottommost() && (snapshots.empty() || t.sequence <= snapshots.front());
+    const bool droppable = c.bottommost() && (snapshots.empty() ||
+                                              t.sequence <= snapshots.front());
     if (!droppable) kept_tombstones.push_back(std::move(t));
   }
   // With tombstones to keep, everything goes to one output, whose range
@@ -407,9 +409,9 @@ Status DBImpl::CompactRange(const CompactRangeOptions& /*options*/,
   for (int level = 0; level < levels_to_compact && s.ok(); ++level) {
     while (bg_error_.ok() && !shutting_down_) {
       bool conflict = false;
-      auto c = picker_->PickManualCompaction(*versions_->current(), level,
-                                             level + 1, begin, end,
-                                             busy_files_, &conflict);
+      auto c =
+          picker_->PickManualCompaction(*versions_->current(), level, level + 1,
+                                        begin, end, busy_files_, &conflict);
       if (c == nullptr) {
         if (!conflict) break;  // Nothing left in this level's range.
         bg_cv_.wait(lock);     // A background compaction holds the files.

@@ -171,6 +171,50 @@ TEST_F(DBBasicTest, SnapshotsSeeOldValues) {
   db_->ReleaseSnapshot(snap);
 }
 
+TEST_F(DBBasicTest, BottommostCompactionZeroesSequenceNumbers) {
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "1"));
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "old"));
+  const Snapshot* snap = db_->GetSnapshot();
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "new"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  // The snapshot still needs b's newer number; the rest is older than it.
+  auto files = db_->GetLiveFilesMetaData();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_GT(files[0].level, 0);
+  EXPECT_EQ(files[0].smallest_seqno, 0u);
+  EXPECT_EQ(files[0].largest_seqno, 3u);
+  EXPECT_EQ("old", Get("b", snap));
+  EXPECT_EQ("new", Get("b"));
+  db_->ReleaseSnapshot(snap);
+  // The next compaction into that level rewrites it with every number 0.
+  ASSERT_OK(db_->Put(WriteOptions(), "ab", "3"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  files = db_->GetLiveFilesMetaData();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].largest_seqno, 0u);
+  EXPECT_EQ("1", Get("a"));
+  EXPECT_EQ("3", Get("ab"));
+  EXPECT_EQ("new", Get("b"));
+  // Newer writes over zeroed keys win, before and after their own compaction.
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "2"));
+  EXPECT_EQ("2", Get("a"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  EXPECT_EQ("a=2 ab=3 b=new ", Scan());
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  EXPECT_EQ("a=2 ab=3 b=new ", Scan());
+  Reopen();
+  EXPECT_EQ("a=2 ab=3 b=new ", Scan());
+  // The sequence carries on after the reopen, whatever the files' numbers.
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "newest"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  EXPECT_EQ("newest", Get("b"));
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  EXPECT_EQ("a=2 ab=3 b=newest ", Scan());
+}
+
 TEST_F(DBBasicTest, DeleteRangeHidesKeysEverywhere) {
   Open();
   for (char c = 'a'; c <= 'h'; ++c) {
