@@ -197,6 +197,9 @@ class DBImpl final : public DB {
   // readahead).
   ThreadPool readahead_pool_;
   static constexpr int kReadaheadThreads = 2;
+  // Writes full flush and compaction output buffers (one per running job at
+  // most); null unless background_table_writes.
+  std::unique_ptr<ThreadPool> table_write_pool_;
   std::unique_ptr<FileSystem> stats_fs_;  // Counts I/O when statistics_.
   FileSystem* fs_ = nullptr;              // stats_fs_ or the Env's.
   std::string session_id_;

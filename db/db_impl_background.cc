@@ -23,6 +23,7 @@ TableOutputContext DBImpl::OutputContext() const {
   c.db_session_id = session_id_;
   c.creation_time = clock_->NowMicros() / 1000000;
   c.compression_executor = compression_pool_.get();
+  c.write_executor = table_write_pool_.get();
   return c;
 }
 

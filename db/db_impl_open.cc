@@ -157,6 +157,11 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname,
   table_cache_ = std::make_unique<TableCache>(dbname_, options_, fs_,
                                               statistics_.get());
   readahead_pool_.SetBackgroundThreads(kReadaheadThreads);
+  if (options_.background_table_writes) {
+    table_write_pool_ = std::make_unique<ThreadPool>();
+    table_write_pool_->SetBackgroundThreads(
+        std::max(1, options_.max_background_jobs));
+  }
   if (options_.compression_parallel_threads > 1 &&
       options_.table_options.compression != CompressionType::kNoCompression) {
     compression_pool_ = std::make_unique<ThreadPool>();

@@ -202,6 +202,7 @@ std::vector<std::string> DescribeOptions(const Options& o) {
   add("wal_recovery_mode", RecoveryModeName(o.wal_recovery_mode));
   add("max_background_jobs", num(o.max_background_jobs));
   add("compression_opts.parallel_threads", num(o.compression_parallel_threads));
+  add("background_table_writes", flag(o.background_table_writes));
   add("avoid_flush_during_shutdown", flag(o.avoid_flush_during_shutdown));
   add("write_buffer_size", num(o.write_buffer_size));
   add("max_write_buffer_number", num(o.max_write_buffer_number));

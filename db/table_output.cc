@@ -23,6 +23,7 @@ Status TableOutput::Open(const TableOutputContext& context, FileKind kind,
   WritableFileWriterOptions wo;
   wo.max_buffer_bytes = options.writable_file_max_buffer_size;
   wo.bytes_per_sync = options.bytes_per_sync;
+  wo.executor = context.write_executor;
   Status s = WritableFileWriter::Create(std::move(file), wo, &out->writer_);
   if (!s.ok()) {
     (void)context.fs->DeleteFile(path);

@@ -39,6 +39,9 @@ struct TableOutputContext {
   // Compresses data blocks in parallel when set (and the options ask for
   // more than one thread and compression). Borrowed from the DB.
   Executor* compression_executor = nullptr;
+  // Writes full output buffers while the job goes on (WritableFileWriter's
+  // background writes) when set. Borrowed from the DB.
+  Executor* write_executor = nullptr;
 };
 
 class TableOutput {

@@ -18,6 +18,10 @@ DEFINE_string(report_json, "",
 DEFINE_bool(direct_io_fallback, false,
             "strata: when a direct option is on and the DB directory refuses "
             "O_DIRECT, open buffered (with a warning) instead of failing.");
+DEFINE_bool(background_table_writes, true,
+            "strata: flush and compaction hand full output buffers to a DB "
+            "thread and go on building the table (false: the job writes "
+            "them itself, as RocksDB does).");
 DEFINE_uint64(micro_bench_bytes, 0,
               "strata: bytes each micro benchmark processes; 0 means "
               "RocksDB's amounts (5000 MiB for hashes, 1024 MiB for "
@@ -101,6 +105,7 @@ Status OptionsFromFlags(Options* options) {
   options->manual_wal_flush = FLAGS_manual_wal_flush;
   options->max_background_jobs = FLAGS_max_background_jobs;
   options->compression_parallel_threads = FLAGS_compression_parallel_threads;
+  options->background_table_writes = FLAGS_background_table_writes;
   options->write_buffer_size = static_cast<size_t>(FLAGS_write_buffer_size);
   options->max_write_buffer_number = FLAGS_max_write_buffer_number;
   options->level0_file_num_compaction_trigger =

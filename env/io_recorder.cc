@@ -107,6 +107,7 @@ void IORecorder::Add(IORecord record) {
     return;
   }
   record.seq = next_seq_++;
+  record.thread = std::this_thread::get_id();
   records_.push_back(std::move(record));
 }
 

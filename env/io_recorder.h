@@ -17,6 +17,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "strata/file_system.h"
@@ -106,6 +107,8 @@ struct IORecord {
   IOStatus status;
   // The id of the fault rule that fired on this operation, 0 if none.
   int fault_rule_id = 0;
+  // The thread that made the call (set by IORecorder::Add).
+  std::thread::id thread;
 
   bool ok() const { return status.ok(); }
   // One line: "#12 write(append) /d/1.sst table_flush direct offset=0

@@ -88,6 +88,12 @@ struct Options {
   // (RocksDB's compression_opts.parallel_threads); the files are the same
   // as single-threaded ones. Only used with compression. Immutable.
   int compression_parallel_threads = 1;
+  // Flush and compaction outputs hand each full writable_file_max_buffer_size
+  // buffer to a DB thread and go on building the table, so building and
+  // the write calls overlap (direct files always; buffered files when
+  // bytes_per_sync is 0). The files and the order of their write calls are
+  // the same either way. strata only. Immutable.
+  bool background_table_writes = true;
   // Skip the memtable flush at Close (the WAL replays it at the next Open).
   bool avoid_flush_during_shutdown = false;
 

@@ -212,6 +212,40 @@ TEST_P(DBIOModeTest, EveryFileKindUsesItsMode) {
   }
 }
 
+// Full output buffers are written by a DB thread while the job builds on
+// (background_table_writes), and by the job itself without it.
+TEST_P(DBIOModeTest, TableWritesLeaveTheJobThreadUnlessTurnedOff) {
+  for (bool background : {true, false}) {
+    SCOPED_TRACE(background ? "background_table_writes" : "synchronous");
+    options_.background_table_writes = background;
+    fs_.recorder().Clear();
+    Workload();
+    ASSERT_OK(DestroyDB("/db", options_));
+    // The thread that opened each table file, and its writes elsewhere.
+    std::map<std::string, std::thread::id> opener;
+    size_t writes = 0;
+    size_t elsewhere = 0;
+    for (const auto& r : fs_.recorder().Records()) {
+      if (r.kind != FileKind::kTableFlush &&
+          r.kind != FileKind::kTableCompactionOutput) {
+        continue;
+      }
+      if (r.op == FileOp::kOpenWritable) opener[r.path] = r.thread;
+      if (r.op == FileOp::kWrite && r.ok()) {
+        ASSERT_TRUE(opener.count(r.path)) << r.ToString();
+        ++writes;
+        if (r.thread != opener[r.path]) ++elsewhere;
+      }
+    }
+    ASSERT_GT(writes, 20u);
+    if (background) {
+      EXPECT_GT(elsewhere, 0u);
+    } else {
+      EXPECT_EQ(elsewhere, 0u);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     DirectOptions, DBIOModeTest,
     ::testing::Values(Combo{false, false}, Combo{true, false},
