@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,6 +74,11 @@ class Block {
   // Corruption describing the inconsistency (no file location; see
   // AddBlockLocation) and leaves *result unchanged.
   static Status Create(BlockContents contents, std::unique_ptr<Block>* result);
+  // The same, constructing the Block in *result (a Block used only for the
+  // moment, e.g. on a Get's stack, needs no allocation of its own). On
+  // failure *result is left empty.
+  static Status CreateInPlace(BlockContents contents,
+                              std::optional<Block>* result);
 
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
@@ -122,7 +128,18 @@ class Block {
   static constexpr size_t kPrefixSummaryStride = 16;
 
  private:
-  explicit Block(BlockContents contents) : contents_(std::move(contents)) {}
+  // Lets std::optional construct a Block for CreateInPlace while nothing
+  // outside Block can call the constructor.
+  struct ConstructionKey {
+    explicit ConstructionKey() = default;
+  };
+
+ public:
+  // Use Create or CreateInPlace.
+  Block(ConstructionKey, BlockContents contents)
+      : contents_(std::move(contents)) {}
+
+ private:
   Status Parse();
 
   BlockContents contents_;

@@ -1,6 +1,7 @@
 #include "table/table_reader.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <map>
 
@@ -8,6 +9,7 @@
 #include "table/meta_index.h"
 #include "table/table_builder.h"
 #include "table/table_iterator.h"
+#include "util/aligned_buffer.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -140,6 +142,40 @@ Status TableReader::ReadDataBlock(const TableReadOptions& options,
   STRATA_RETURN_IF_ERROR(AddBlockLocation(
       Block::Create(std::move(contents), &parsed), file_->path(), handle));
   KeepDataBlock(options, cache, key, std::move(parsed), block);
+  return Status::OK();
+}
+
+Status TableReader::ReadDataBlockForGet(const TableReadOptions& options,
+                                        const BlockHandle& handle,
+                                        BlockRef* kept,
+                                        std::optional<Block>* transient,
+                                        const Block** block) const {
+  Cache* cache = options_.block_cache.get();
+  const bool keep = cache != nullptr && options.fill_cache;
+  if (keep || handle.size() > kMaxTransientBlockBytes) {
+    STRATA_RETURN_IF_ERROR(ReadDataBlock(options, nullptr, handle, kept));
+    *block = kept->get();
+    return Status::OK();
+  }
+  if (cache != nullptr) {
+    char key_buf[kMaxCacheKeyLength];
+    if (LookupDataBlock(cache, CacheKey(handle.offset(), key_buf), kept)) {
+      *block = kept->get();
+      return Status::OK();
+    }
+  }
+  // One buffer per thread: a Get uses it from the read until it has copied
+  // the value out, and never runs another Get meanwhile, so concurrent Gets
+  // (on other threads) never share one.
+  thread_local AlignedBuffer buffer(alignof(std::max_align_t));
+  BlockContents contents;
+  STRATA_RETURN_IF_ERROR(ReadBlockContentsTransient(
+      *file_, FetchOptions(options.verify_checksums), handle, &buffer,
+      &contents));
+  STRATA_RETURN_IF_ERROR(AddBlockLocation(
+      Block::CreateInPlace(std::move(contents), transient), file_->path(),
+      handle));
+  *block = &transient->value();
   return Status::OK();
 }
 
@@ -435,11 +471,13 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
   BlockIter index(index_block_.get(), IndexIterOptions());
   index.Seek(properties_.index_key_is_user_key ? user_key : lookup_key);
   for (; index.Valid(); index.Next()) {
-    BlockRef block;
-    STRATA_RETURN_IF_ERROR(
-        ReadDataBlock(options, nullptr, index.handle(), &block));
+    BlockRef kept;
+    std::optional<Block> transient;
+    const Block* block = nullptr;
+    STRATA_RETURN_IF_ERROR(ReadDataBlockForGet(options, index.handle(), &kept,
+                                               &transient, &block));
     bool next_block = false;
-    STRATA_RETURN_IF_ERROR(GetFromBlock(*block.get(), index.handle(),
+    STRATA_RETURN_IF_ERROR(GetFromBlock(*block, index.handle(),
                                         lookup_key, found, internal_key, value,
                                         trailer, &next_block));
     if (!next_block) {

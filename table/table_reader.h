@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -239,6 +240,19 @@ class TableReader {
   // when `cache` and options.fill_cache allow, else owned by *block.
   void KeepDataBlock(const TableReadOptions& options, Cache* cache, Slice key,
                      std::unique_ptr<Block> parsed, BlockRef* block) const;
+  // Larger blocks are read into memory of their own even when not kept, so
+  // that a rare huge block does not stay allocated in a thread's buffer.
+  static constexpr uint64_t kMaxTransientBlockBytes = 256 << 10;
+  // ReadDataBlock for Get. A block that will not be kept (no block cache,
+  // or options.fill_cache off and a cache miss) is read into a buffer
+  // reused by every Get on this thread and parsed into *transient, with no
+  // allocation; it stays valid until this thread's next read of a data
+  // block for a Get. Other blocks are pinned or owned by *kept. *block
+  // points at the one used.
+  Status ReadDataBlockForGet(const TableReadOptions& options,
+                             const BlockHandle& handle, BlockRef* kept,
+                             std::optional<Block>* transient,
+                             const Block** block) const;
   // Counts an insert into the block cache that did or did not succeed.
   void RecordCacheInsert(bool inserted, size_t charge) const;
   // KeyMayMatch, counting the filter's answer.
