@@ -352,7 +352,8 @@ void BlockIter::Seek(Slice target) {
     }
     left = (lower - prefixes.begin()) - 1;
     right = (upper - prefixes.begin()) - 1;
-  } else if (num_restarts_ <= kMaxPrefetchedRestarts) {
+  } else if (num_restarts_ <= kMaxPrefetchedRestarts &&
+             !options_.block_is_hot) {
     // A small block (a data block, usually cold): the search reads most
     // restart keys anyway, so ask for them all at once.
     for (uint32_t i = 0; i < num_restarts_; ++i) {
@@ -379,7 +380,7 @@ void BlockIter::Seek(Slice target) {
     }
   }
   const uint32_t restart = left < 0 ? 0 : static_cast<uint32_t>(left);
-  if (!exact && left >= 0) {
+  if (!exact && left >= 0 && !options_.block_is_hot) {
     PrefetchInterval(restart);
   }
   SeekToRestartPoint(restart);

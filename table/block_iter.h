@@ -53,10 +53,17 @@ struct BlockIterOptions {
   // have sequence number 0 and key() reports this sequence number instead;
   // comparisons use the reported keys. Only with kInternalKey.
   SequenceNumber global_seqno = kDisableGlobalSequenceNumber;
+  // The block's bytes were just written (read from the file, decompressed)
+  // and sit in the CPU cache: Seek skips the prefetch hints it gives for a
+  // block that may be cold (one from the block cache or a mapping), which
+  // would only cost instructions.
+  bool block_is_hot = false;
 
   static BlockIterOptions DataBlock(
-      SequenceNumber global_seqno = kDisableGlobalSequenceNumber) {
-    return {BlockKeyOrder::kInternalKey, BlockValueFormat::kRaw, global_seqno};
+      SequenceNumber global_seqno = kDisableGlobalSequenceNumber,
+      bool block_is_hot = false) {
+    return {BlockKeyOrder::kInternalKey, BlockValueFormat::kRaw, global_seqno,
+            block_is_hot};
   }
   // From the properties index.key.is.user.key and
   // index.value.is.delta.encoded.
@@ -66,14 +73,14 @@ struct BlockIterOptions {
                             : BlockKeyOrder::kInternalKey,
             value_is_delta_encoded ? BlockValueFormat::kDeltaHandle
                                    : BlockValueFormat::kHandle,
-            kDisableGlobalSequenceNumber};
+            kDisableGlobalSequenceNumber, false};
   }
   // Metaindex (values are handles) and properties blocks.
   static BlockIterOptions MetaBlock(bool values_are_handles) {
     return {
         BlockKeyOrder::kBytewise,
         values_are_handles ? BlockValueFormat::kHandle : BlockValueFormat::kRaw,
-        kDisableGlobalSequenceNumber};
+        kDisableGlobalSequenceNumber, false};
   }
 };
 

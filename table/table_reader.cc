@@ -134,6 +134,14 @@ Status TableReader::ReadDataBlock(const TableReadOptions& options,
       return Status::OK();
     }
   }
+  return ReadAndKeepDataBlock(options, prefetch, handle, key, block);
+}
+
+Status TableReader::ReadAndKeepDataBlock(const TableReadOptions& options,
+                                         FilePrefetchBuffer* prefetch,
+                                         const BlockHandle& handle,
+                                         Slice cache_key,
+                                         BlockRef* block) const {
   BlockContents contents;
   STRATA_RETURN_IF_ERROR(ReadBlockContents(
       *file_, prefetch, FetchOptions(options.verify_checksums), handle,
@@ -141,7 +149,8 @@ Status TableReader::ReadDataBlock(const TableReadOptions& options,
   std::unique_ptr<Block> parsed;
   STRATA_RETURN_IF_ERROR(AddBlockLocation(
       Block::Create(std::move(contents), &parsed), file_->path(), handle));
-  KeepDataBlock(options, cache, key, std::move(parsed), block);
+  KeepDataBlock(options, options_.block_cache.get(), cache_key,
+                std::move(parsed), block);
   return Status::OK();
 }
 
@@ -149,20 +158,24 @@ Status TableReader::ReadDataBlockForGet(const TableReadOptions& options,
                                         const BlockHandle& handle,
                                         BlockRef* kept,
                                         std::optional<Block>* transient,
-                                        const Block** block) const {
+                                        const Block** block,
+                                        bool* just_read) const {
   Cache* cache = options_.block_cache.get();
-  const bool keep = cache != nullptr && options.fill_cache;
-  if (keep || handle.size() > kMaxTransientBlockBytes) {
-    STRATA_RETURN_IF_ERROR(ReadDataBlock(options, nullptr, handle, kept));
+  char key_buf[kMaxCacheKeyLength];
+  if (cache != nullptr &&
+      LookupDataBlock(cache, CacheKey(handle.offset(), key_buf), kept)) {
     *block = kept->get();
+    *just_read = false;
     return Status::OK();
   }
-  if (cache != nullptr) {
-    char key_buf[kMaxCacheKeyLength];
-    if (LookupDataBlock(cache, CacheKey(handle.offset(), key_buf), kept)) {
-      *block = kept->get();
-      return Status::OK();
-    }
+  *just_read = true;
+  const bool keep = cache != nullptr && options.fill_cache;
+  if (keep || handle.size() > kMaxTransientBlockBytes) {
+    STRATA_RETURN_IF_ERROR(ReadAndKeepDataBlock(
+        options, nullptr, handle,
+        cache != nullptr ? CacheKey(handle.offset(), key_buf) : Slice(), kept));
+    *block = kept->get();
+    return Status::OK();
   }
   // One buffer per thread: a Get uses it from the read until it has copied
   // the value out, and never runs another Get meanwhile, so concurrent Gets
@@ -432,12 +445,14 @@ bool TableReader::FilterMayMatch(Slice user_key) const {
   return may_match;
 }
 
-Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
-                                 Slice lookup_key, bool* found,
-                                 std::string* internal_key, std::string* value,
-                                 uint64_t* trailer, bool* next_block) const {
+Status TableReader::GetFromBlock(const Block& block, bool block_is_hot,
+                                 const BlockHandle& handle, Slice lookup_key,
+                                 bool* found, std::string* internal_key,
+                                 std::string* value, uint64_t* trailer,
+                                 bool* next_block) const {
   *next_block = false;
-  BlockIter data(&block, BlockIterOptions::DataBlock(global_seqno_));
+  BlockIter data(&block,
+                 BlockIterOptions::DataBlock(global_seqno_, block_is_hot));
   const bool may_exist = data.SeekForGet(lookup_key);
   STRATA_RETURN_IF_ERROR(
       AddBlockLocation(data.status(), file_->path(), handle));
@@ -474,10 +489,11 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
     BlockRef kept;
     std::optional<Block> transient;
     const Block* block = nullptr;
+    bool just_read = false;
     STRATA_RETURN_IF_ERROR(ReadDataBlockForGet(options, index.handle(), &kept,
-                                               &transient, &block));
+                                               &transient, &block, &just_read));
     bool next_block = false;
-    STRATA_RETURN_IF_ERROR(GetFromBlock(*block, index.handle(),
+    STRATA_RETURN_IF_ERROR(GetFromBlock(*block, just_read, index.handle(),
                                         lookup_key, found, internal_key, value,
                                         trailer, &next_block));
     if (!next_block) {
@@ -633,7 +649,8 @@ void TableReader::MultiGet(const TableReadOptions& options,
       }
       bool next_block = false;
       r.status =
-          GetFromBlock(*slot.block.get(), slot.handle, r.lookup_key, &r.found,
+          GetFromBlock(*slot.block.get(), /*block_is_hot=*/false, slot.handle,
+                       r.lookup_key, &r.found,
                        r.internal_key, r.value, nullptr, &next_block);
       if (r.status.ok() && next_block) {
         ++l.blocks_passed;

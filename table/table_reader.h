@@ -240,6 +240,12 @@ class TableReader {
   // when `cache` and options.fill_cache allow, else owned by *block.
   void KeepDataBlock(const TableReadOptions& options, Cache* cache, Slice key,
                      std::unique_ptr<Block> parsed, BlockRef* block) const;
+  // ReadDataBlock after a cache miss (`cache_key`: the block's, when there
+  // is a cache).
+  Status ReadAndKeepDataBlock(const TableReadOptions& options,
+                              FilePrefetchBuffer* prefetch,
+                              const BlockHandle& handle, Slice cache_key,
+                              BlockRef* block) const;
   // Larger blocks are read into memory of their own even when not kept, so
   // that a rare huge block does not stay allocated in a thread's buffer.
   static constexpr uint64_t kMaxTransientBlockBytes = 256 << 10;
@@ -248,22 +254,23 @@ class TableReader {
   // reused by every Get on this thread and parsed into *transient, with no
   // allocation; it stays valid until this thread's next read of a data
   // block for a Get. Other blocks are pinned or owned by *kept. *block
-  // points at the one used.
+  // points at the one used; *just_read tells whether it came from the file
+  // (rather than the block cache), so that its bytes are in the CPU cache.
   Status ReadDataBlockForGet(const TableReadOptions& options,
                              const BlockHandle& handle, BlockRef* kept,
                              std::optional<Block>* transient,
-                             const Block** block) const;
+                             const Block** block, bool* just_read) const;
   // Counts an insert into the block cache that did or did not succeed.
   void RecordCacheInsert(bool inserted, size_t charge) const;
   // KeyMayMatch, counting the filter's answer.
   bool FilterMayMatch(Slice user_key) const;
   // Get's step in one data block: positions at lookup_key; fills the
   // outputs when its user key is there; *next_block when the newest visible
-  // version may begin the next block.
-  Status GetFromBlock(const Block& block, const BlockHandle& handle,
-                      Slice lookup_key, bool* found, std::string* internal_key,
-                      std::string* value, uint64_t* trailer,
-                      bool* next_block) const;
+  // version may begin the next block. `block_is_hot`: as BlockIterOptions'.
+  Status GetFromBlock(const Block& block, bool block_is_hot,
+                      const BlockHandle& handle, Slice lookup_key, bool* found,
+                      std::string* internal_key, std::string* value,
+                      uint64_t* trailer, bool* next_block) const;
   void RecordTick(Tickers ticker, uint64_t count = 1) const {
     if (options_.statistics != nullptr) {
       options_.statistics->recordTick(ticker, count);
