@@ -350,6 +350,19 @@ void BlockIter::Seek(Slice target) {
     if (upper != prefixes.end() && *upper == prefix) {
       upper = std::upper_bound(upper, prefixes.end(), prefix);
     }
+    if (upper == lower && block_->one_entry_per_restart()) {
+      // No restart key has the target's prefix: those before `lower` are
+      // smaller than the target, the others larger, and with one entry per
+      // interval no entry lies between them. The answer is the entry at
+      // restart `lower`, found without reading a key.
+      if (lower == prefixes.end()) {
+        Invalidate();
+        return;
+      }
+      SeekToRestartPoint(static_cast<uint32_t>(lower - prefixes.begin()));
+      ParseNextEntry();
+      return;
+    }
     left = (lower - prefixes.begin()) - 1;
     right = (upper - prefixes.begin()) - 1;
   } else if (num_restarts_ <= kMaxPrefetchedRestarts &&
@@ -491,10 +504,40 @@ bool BlockIter::SeekForGet(Slice target) {
   return ExtractUserKey(key()).compare(user_key) == 0;
 }
 
+bool BlockIter::RestartEntryFillsInterval(uint32_t i) const {
+  const uint32_t end =
+      i + 1 < num_restarts_ ? block_->RestartPoint(i + 1) : restarts_offset_;
+  const char* p = data_ + block_->RestartPoint(i);
+  const char* const limit = data_ + restarts_offset_;
+  uint32_t shared = 0;
+  uint32_t non_shared = 0;
+  uint32_t value_length = 0;
+  p = DecodeEntryHeader(p, limit, &shared, &non_shared, &value_length);
+  if (p == nullptr || non_shared > static_cast<size_t>(limit - p)) {
+    return false;
+  }
+  p += non_shared;
+  if (options_.value_format == BlockValueFormat::kDeltaHandle) {
+    // A restart entry holds a full handle: two varints.
+    uint64_t unused = 0;
+    p = GetVarint64Ptr(p, limit, &unused);
+    if (p != nullptr) p = GetVarint64Ptr(p, limit, &unused);
+    if (p == nullptr) return false;
+  } else {
+    if (value_length > static_cast<size_t>(limit - p)) return false;
+    p += value_length;
+  }
+  return p == data_ + end;
+}
+
 Status BuildRestartKeyPrefixes(const Block& block,
                                const BlockIterOptions& options,
-                               std::vector<uint64_t>* prefixes) {
+                               std::vector<uint64_t>* prefixes,
+                               bool* one_entry_per_restart) {
   prefixes->clear();
+  if (one_entry_per_restart != nullptr) {
+    *one_entry_per_restart = false;
+  }
   if (block.empty()) {
     return Status::OK();
   }
@@ -513,6 +556,13 @@ Status BuildRestartKeyPrefixes(const Block& block,
     prefixes->push_back(RestartKeyPrefix(
         options.key_order == BlockKeyOrder::kInternalKey ? ExtractUserKey(key)
                                                          : key));
+  }
+  if (one_entry_per_restart != nullptr) {
+    bool one = true;
+    for (uint32_t i = 0; one && i < block.num_restarts(); ++i) {
+      one = iter.RestartEntryFillsInterval(i);
+    }
+    *one_entry_per_restart = one;
   }
   return Status::OK();
 }

@@ -136,7 +136,8 @@ class BlockIter {
   // Decodes every restart key with RestartKey.
   friend Status BuildRestartKeyPrefixes(const Block& block,
                                         const BlockIterOptions& options,
-                                        std::vector<uint64_t>* prefixes);
+                                        std::vector<uint64_t>* prefixes,
+                                        bool* one_entry_per_restart);
 
   int Compare(Slice a, Slice b) const;
   // Decodes the header of the entry at `p`; nullptr when a varint is
@@ -147,6 +148,10 @@ class BlockIter {
   // Key of restart point i, decoded without moving the iterator; false with
   // status_ set on corruption.
   bool RestartKey(uint32_t i, std::string* scratch, Slice* key);
+  // Whether the entry at restart point i ends exactly where the next
+  // interval (or the entries) end, i.e. the interval holds only it. False
+  // for a malformed entry; sets no status.
+  bool RestartEntryFillsInterval(uint32_t i) const;
   void SeekToRestartPoint(uint32_t index);
   // Hints the CPU to load restart interval `index`, which a scan follows.
   void PrefetchInterval(uint32_t index);
@@ -202,11 +207,14 @@ class BlockIter {
 // Fills *prefixes with RestartKeyPrefix (table/block.h) of every restart
 // key of `block` as BlockIter with `options` decodes it (for kInternalKey,
 // of the user key) and checks each restart entry on the way. Corruption
-// (inside-the-block message, as BlockIter's) when one is malformed. For
+// (inside-the-block message, as BlockIter's) when one is malformed. When
+// `one_entry_per_restart` is not null it tells whether every restart
+// interval holds exactly one well-formed entry. For
 // Block::SetRestartKeyPrefixes(*prefixes, options.key_order ==
-// BlockKeyOrder::kInternalKey).
+// BlockKeyOrder::kInternalKey, *one_entry_per_restart).
 Status BuildRestartKeyPrefixes(const Block& block,
                                const BlockIterOptions& options,
-                               std::vector<uint64_t>* prefixes);
+                               std::vector<uint64_t>* prefixes,
+                               bool* one_entry_per_restart = nullptr);
 
 }  // namespace strata

@@ -301,11 +301,15 @@ Status TableReader::Open(const TableReaderOptions& options,
   // probe. A malformed restart entry leaves the block without one, and the
   // search reports it when it gets there.
   std::vector<uint64_t> prefixes;
+  bool one_entry_per_restart = false;
   const BlockIterOptions index_options = t->IndexIterOptions();
-  if (BuildRestartKeyPrefixes(*index_block, index_options, &prefixes).ok()) {
+  if (BuildRestartKeyPrefixes(*index_block, index_options, &prefixes,
+                              &one_entry_per_restart)
+          .ok()) {
     index_block->SetRestartKeyPrefixes(
         std::move(prefixes),
-        index_options.key_order == BlockKeyOrder::kInternalKey);
+        index_options.key_order == BlockKeyOrder::kInternalKey,
+        one_entry_per_restart);
   }
   t->SetIndexBlock(std::move(index_block));
 
