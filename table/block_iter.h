@@ -122,7 +122,7 @@ class BlockIter {
   Slice key() const {
     assert(Valid());
     return options_.global_seqno != kDisableGlobalSequenceNumber
-               ? Slice(global_key_)
+               ? global_key_.slice()
                : key_;
   }
   // The stored value bytes (for kDeltaHandle: the handle or delta bytes).
@@ -147,7 +147,8 @@ class BlockIter {
                                 uint32_t* value_length) const;
   // Key of restart point i, decoded without moving the iterator; false with
   // status_ set on corruption.
-  bool RestartKey(uint32_t i, std::string* scratch, Slice* key);
+  class KeyBuffer;
+  bool RestartKey(uint32_t i, KeyBuffer* scratch, Slice* key);
   // Whether the entry at restart point i ends exactly where the next
   // interval (or the entries) end, i.e. the interval holds only it. False
   // for a malformed entry; sets no status.
@@ -158,6 +159,38 @@ class BlockIter {
   // Decodes the entry at next_offset_. False at the end of the block or on
   // corruption (then status_ is set).
   bool ParseNextEntry();
+  // ParseNextEntry's steps. EnterEntry moves current_ to next_offset_ and
+  // restart_index_ with it; false at the end of the block or on corruption.
+  bool EnterEntry(bool* at_restart);
+  // Decodes the header of the entry at current_ and checks that its key
+  // fits (`previous_key_size`: the key it shares bytes with). Returns where
+  // its non-shared key bytes start, or nullptr with status_ set.
+  const char* DecodeEntryBounds(bool at_restart, size_t previous_key_size,
+                                uint32_t* shared, uint32_t* non_shared,
+                                uint32_t* value_length);
+  // Corruption (false) unless the value fits before the restart array.
+  bool CheckValueBounds(const char* value, uint32_t value_length);
+  // Corruption (false) for an internal key shorter than its trailer.
+  bool CheckInternalKeySize(size_t key_size);
+  // The checks of a decoded internal key_ (its size; with a global sequence
+  // number, a stored sequence number of 0) and the reported copy of it in
+  // global_key_. False with status_ set on corruption.
+  bool FinishInternalKey();
+  // From a restart point (just after SeekToRestartPoint), moves to the first
+  // entry >= target; invalid at the end of the block, on corruption, or
+  // when the next entry would start at or after `limit`.
+  void ScanTo(Slice target, uint32_t limit);
+  // ScanTo's fast path, from a current key smaller than the target that
+  // agrees with it on its first `matched` bytes and is smaller at the next,
+  // which lies inside the target's first `order_bytes` (those that order
+  // keys on their own): passes over the entries that provably stay smaller
+  // (sharing more than `matched` bytes with their predecessor, or exactly
+  // that many and a smaller byte of their own inside the ordering bytes),
+  // checking only their bounds and never assembling their keys, and
+  // decodes the next one (true). False when it stops: invalid past `limit`
+  // or the end, or corruption.
+  bool SkipSmallerEntries(Slice target, size_t order_bytes, size_t matched,
+                          uint32_t limit);
   void SetCorruption(uint32_t offset, const std::string& detail);
   void Invalidate() { current_ = restarts_offset_; }
 
@@ -198,7 +231,7 @@ class BlockIter {
   // nothing with its predecessor, else into key_buf_.
   Slice key_;
   KeyBuffer key_buf_;
-  std::string global_key_;  // key_ with the global sequence number.
+  KeyBuffer global_key_;  // key_ with the global sequence number.
   Slice value_;
   BlockHandle handle_;
   Status status_;
