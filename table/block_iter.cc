@@ -516,31 +516,64 @@ void BlockIter::ScanTo(Slice target, uint32_t limit) {
   }
 }
 
+uint32_t BlockIter::QuickEntriesEnd(uint32_t limit) const {
+  // A 3-byte header must fit before the restart array.
+  uint32_t end = restarts_offset_ >= 3 ? restarts_offset_ - 3 : 0;
+  if (restart_index_ + 1 < num_restarts_) {
+    end = std::min(end, block_->RestartPoint(restart_index_ + 1));
+  }
+  return std::min(end, limit);
+}
+
 bool BlockIter::SkipSmallerEntries(Slice target, size_t order_bytes,
                                    size_t matched, uint32_t limit) {
+  const size_t min_key_size = options_.key_order == BlockKeyOrder::kInternalKey
+                                  ? kInternalKeyTrailerSize
+                                  : 0;
   size_t previous_key_size = key_.size();
+  // Entries before this offset are inside the current restart interval and
+  // before `limit`: the quick path below needs no restart bookkeeping.
+  uint32_t quick_end = QuickEntriesEnd(limit);
   while (true) {
-    if (next_offset_ >= limit) {
-      Invalidate();
-      return false;
-    }
-    bool at_restart = false;
-    if (!EnterEntry(&at_restart)) {
-      return false;
-    }
     uint32_t shared = 0;
     uint32_t non_shared = 0;
     uint32_t value_length = 0;
-    const char* p = DecodeEntryBounds(at_restart, previous_key_size, &shared,
-                                      &non_shared, &value_length);
-    if (p == nullptr || !CheckValueBounds(p + non_shared, value_length)) {
-      return false;
+    const char* p = nullptr;
+    const uint32_t offset = next_offset_;
+    if (offset < quick_end) {
+      // The usual entry: a one-byte varint per header field, and every
+      // check passes. Anything else takes the general path, which reports
+      // what is wrong.
+      const auto* u = reinterpret_cast<const unsigned char*>(data_ + offset);
+      if (((u[0] | u[1] | u[2]) & 0x80) == 0 && u[0] <= previous_key_size &&
+          size_t{u[1]} + u[2] <= restarts_offset_ - offset - 3 &&
+          size_t{u[0]} + u[1] >= min_key_size) {
+        current_ = offset;
+        shared = u[0];
+        non_shared = u[1];
+        value_length = u[2];
+        p = data_ + offset + 3;
+      }
+    }
+    if (p == nullptr) {
+      if (offset >= limit) {
+        Invalidate();
+        return false;
+      }
+      bool at_restart = false;
+      if (!EnterEntry(&at_restart)) {
+        return false;
+      }
+      p = DecodeEntryBounds(at_restart, previous_key_size, &shared,
+                            &non_shared, &value_length);
+      if (p == nullptr || !CheckValueBounds(p + non_shared, value_length) ||
+          (min_key_size > 0 &&
+           !CheckInternalKeySize(size_t{shared} + non_shared))) {
+        return false;
+      }
+      quick_end = QuickEntriesEnd(limit);
     }
     const size_t key_size = size_t{shared} + non_shared;
-    if (options_.key_order == BlockKeyOrder::kInternalKey &&
-        !CheckInternalKeySize(key_size)) {
-      return false;
-    }
     const char* const value = p + non_shared;
     next_offset_ = static_cast<uint32_t>(value + value_length - data_);
     if (shared > matched) {
@@ -568,8 +601,7 @@ bool BlockIter::SkipSmallerEntries(Slice target, size_t order_bytes,
       key_ = key_buf_.slice();
     }
     value_ = Slice(value, value_length);
-    return options_.key_order != BlockKeyOrder::kInternalKey ||
-           FinishInternalKey();
+    return min_key_size == 0 || FinishInternalKey();
   }
 }
 

@@ -191,6 +191,9 @@ class BlockIter {
   // or the end, or corruption.
   bool SkipSmallerEntries(Slice target, size_t order_bytes, size_t matched,
                           uint32_t limit);
+  // Where SkipSmallerEntries' quick path ends: the next restart point,
+  // `limit`, or the last place a 3-byte entry header fits.
+  uint32_t QuickEntriesEnd(uint32_t limit) const;
   void SetCorruption(uint32_t offset, const std::string& detail);
   void Invalidate() { current_ = restarts_offset_; }
 
