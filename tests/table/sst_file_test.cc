@@ -97,6 +97,28 @@ TEST_F(SstFileTest, RoundTripThroughPublicApi) {
   }
 }
 
+// Get builds its lookup key on the stack for short user keys and on the
+// heap for long ones: both sides of the boundary, and the empty key.
+TEST_F(SstFileTest, GetFindsShortAndLongUserKeys) {
+  std::map<std::string, std::string> model;
+  for (size_t len : {size_t{0}, size_t{1}, size_t{8}, size_t{55}, size_t{56},
+                     size_t{57}, size_t{64}, size_t{300}}) {
+    model[std::string(len, 'k')] = "len" + std::to_string(len);
+    model[std::string(len, 'm') + "x"] = "mx" + std::to_string(len);
+  }
+  Write("/long.sst", model, WriterOptions());
+  SstFileReader reader(ReaderOptions());
+  ASSERT_OK(reader.Open("/long.sst"));
+  for (const auto& [k, v] : model) {
+    std::string value;
+    ASSERT_OK(reader.Get(SstReadOptions(), k, &value));
+    EXPECT_EQ(v, value);
+    Status s = reader.Get(SstReadOptions(), k + "\x01", &value);
+    EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+    EXPECT_TRUE(value.empty());
+  }
+}
+
 TEST_F(SstFileTest, ParallelThreadsWriteTheSameBytes) {
   const auto model = RandomModel(21, 20000);
   SstFileWriterOptions o = WriterOptions();
