@@ -523,7 +523,6 @@ TEST_P(IndexBlockIterTest, MatchesSortedModel) {
     offset = e.handle.end_offset_with_trailer();
   }
   BlockBuilder builder(param.restart_interval, true, param.delta);
-  BlockHandle previous;
   for (size_t i = 0; i < model.size(); ++i) {
     std::string encoded = model[i].handle.Encode();
     std::string delta;
