@@ -127,8 +127,8 @@ Status DecodeBlockContents(std::string_view path,
                            const BlockFetchOptions& options,
                            const BlockHandle& handle, Slice raw,
                            BlockContents* contents) {
-  return DecodeRawBlock(path, options, handle, raw, RawBlockUse::kCopy,
-                        nullptr, contents);
+  return DecodeRawBlock(path, options, handle, raw, RawBlockUse::kCopy, nullptr,
+                        contents);
 }
 
 Status ReadBlockContents(const RandomAccessFileReader& file,
@@ -149,10 +149,10 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
   if (!s.ok()) {
     return s;
   }
-  return DecodeRawBlock(path, options, handle, raw,
-                        prefetch != nullptr ? RawBlockUse::kCopy
-                                            : RawBlockUse::kOwn,
-                        &owned, contents);
+  return DecodeRawBlock(
+      path, options, handle, raw,
+      prefetch != nullptr ? RawBlockUse::kCopy : RawBlockUse::kOwn, &owned,
+      contents);
 }
 
 Status ReadBlockContentsTransient(const RandomAccessFileReader& file,

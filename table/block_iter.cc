@@ -185,8 +185,7 @@ bool BlockIter::EnterEntry(bool* at_restart) {
 
 const char* BlockIter::DecodeEntryBounds(bool at_restart,
                                          size_t previous_key_size,
-                                         uint32_t* shared,
-                                         uint32_t* non_shared,
+                                         uint32_t* shared, uint32_t* non_shared,
                                          uint32_t* value_length) {
   const char* p = data_ + current_;
   const char* const limit = data_ + restarts_offset_;
@@ -475,10 +474,9 @@ void BlockIter::ScanTo(Slice target, uint32_t limit) {
   const bool can_skip = options_.value_format == BlockValueFormat::kRaw;
   // The target's bytes that order keys on their own: for an internal key,
   // its user key (the trailer orders descending, after it).
-  const size_t order_bytes =
-      options_.key_order == BlockKeyOrder::kInternalKey
-          ? target.size() - kInternalKeyTrailerSize
-          : target.size();
+  const size_t order_bytes = options_.key_order == BlockKeyOrder::kInternalKey
+                                 ? target.size() - kInternalKeyTrailerSize
+                                 : target.size();
   bool decoded = false;  // The current entry is decoded but not compared.
   while (true) {
     if (!decoded) {
@@ -564,8 +562,8 @@ bool BlockIter::SkipSmallerEntries(Slice target, size_t order_bytes,
       if (!EnterEntry(&at_restart)) {
         return false;
       }
-      p = DecodeEntryBounds(at_restart, previous_key_size, &shared,
-                            &non_shared, &value_length);
+      p = DecodeEntryBounds(at_restart, previous_key_size, &shared, &non_shared,
+                            &value_length);
       if (p == nullptr || !CheckValueBounds(p + non_shared, value_length) ||
           (min_key_size > 0 &&
            !CheckInternalKeySize(size_t{shared} + non_shared))) {

@@ -182,12 +182,12 @@ Status TableReader::ReadDataBlockForGet(const TableReadOptions& options,
   // (on other threads) never share one.
   thread_local AlignedBuffer buffer(alignof(std::max_align_t));
   BlockContents contents;
-  STRATA_RETURN_IF_ERROR(ReadBlockContentsTransient(
-      *file_, FetchOptions(options.verify_checksums), handle, &buffer,
-      &contents));
-  STRATA_RETURN_IF_ERROR(AddBlockLocation(
-      Block::CreateInPlace(std::move(contents), transient), file_->path(),
-      handle));
+  STRATA_RETURN_IF_ERROR(
+      ReadBlockContentsTransient(*file_, FetchOptions(options.verify_checksums),
+                                 handle, &buffer, &contents));
+  STRATA_RETURN_IF_ERROR(
+      AddBlockLocation(Block::CreateInPlace(std::move(contents), transient),
+                       file_->path(), handle));
   *block = &transient->value();
   return Status::OK();
 }
@@ -652,10 +652,9 @@ void TableReader::MultiGet(const TableReadOptions& options,
         continue;
       }
       bool next_block = false;
-      r.status =
-          GetFromBlock(*slot.block.get(), /*block_is_hot=*/false, slot.handle,
-                       r.lookup_key, &r.found,
-                       r.internal_key, r.value, nullptr, &next_block);
+      r.status = GetFromBlock(*slot.block.get(), /*block_is_hot=*/false,
+                              slot.handle, r.lookup_key, &r.found,
+                              r.internal_key, r.value, nullptr, &next_block);
       if (r.status.ok() && next_block) {
         ++l.blocks_passed;
         active[kept++] = l;

@@ -1,12 +1,12 @@
 #include "table/block_fetcher.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "env/fake_file_system.h"
 #include "table/block_builder.h"
@@ -37,9 +37,9 @@ class BlockFetcherTest : public ::testing::Test {
       blocks_.push_back(block);
       content_ += block;
       content_.push_back('\0');  // No compression.
-      PutFixed32(&content_, ComputeBlockChecksum(ChecksumType::kXXH3,
-                                                 block.data(), block.size(),
-                                                 '\0'));
+      PutFixed32(&content_,
+                 ComputeBlockChecksum(ChecksumType::kXXH3, block.data(),
+                                      block.size(), '\0'));
     }
     ASSERT_OK(fake_.WriteFileContent("/blocks", content_));
   }

@@ -709,12 +709,12 @@ TEST(RestartKeyPrefixTest, TellsWhetherEveryEntryIsARestartPoint) {
   for (size_t n : {size_t{1}, size_t{3}}) {
     BlockBuilder builder(16);
     for (size_t i = 0; i < n; ++i) {
-      builder.Add(MakeInternalKey("k" + std::to_string(i), 1, ValueType::kValue),
-                  "v");
+      builder.Add(
+          MakeInternalKey("k" + std::to_string(i), 1, ValueType::kValue), "v");
     }
     std::unique_ptr<Block> block;
-    ASSERT_OK(Block::Create(BlockContents::Own(builder.Finish().ToString()),
-                            &block));
+    ASSERT_OK(
+        Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
     std::vector<uint64_t> prefixes;
     bool one = n != 1;
     ASSERT_OK(BuildRestartKeyPrefixes(*block, BlockIterOptions::DataBlock(),
@@ -823,7 +823,8 @@ TEST(BlockIterTest, GlobalSequenceNumberSeeksMatchTheModel) {
       if (!user_keys.insert(user_key).second) continue;
       const auto type = static_cast<ValueType>(ExtractValueTypeByte(e.key));
       stored.push_back({MakeInternalKey(user_key, 0, type), e.value, {}});
-      reported.push_back({MakeInternalKey(user_key, kGlobal, type), e.value, {}});
+      reported.push_back(
+          {MakeInternalKey(user_key, kGlobal, type), e.value, {}});
     }
     for (int restart_interval : {1, 16}) {
       for (DataBlockIndexType type : {DataBlockIndexType::kBinarySearch,

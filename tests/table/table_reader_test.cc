@@ -1,5 +1,8 @@
 #include "table/table_reader.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -7,15 +10,12 @@
 #include <tuple>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include "env/fake_file_system.h"
 #include "env/fault_injection_file_system.h"
 #include "strata/cache.h"
+#include "strata/thread_pool.h"
 #include "table/table_builder.h"
 #include "table/table_iterator.h"
-#include "strata/thread_pool.h"
 #include "testutil/testutil.h"
 
 namespace strata {
@@ -265,8 +265,8 @@ TEST_P(TableRoundTripTest, GetsFromManyThreadsOnEveryReadPathMatchTheModel) {
           bool found = false;
           std::string got_key;
           std::string got_value;
-          Status s = table->Get(read_options, target, &found, &got_key,
-                                &got_value);
+          Status s =
+              table->Get(read_options, target, &found, &got_key, &got_value);
           EXPECT_OK(s);
           EXPECT_EQ(expect, found) << Slice(target).ToHex();
           if (s.ok() && expect && found) {
@@ -371,7 +371,8 @@ class TableGetTest : public ::testing::Test {
  protected:
   Status Build(const Model& model, const TableBuilderOptions& o) {
     std::unique_ptr<WritableFile> file;
-    STRATA_RETURN_IF_ERROR(fake_.NewWritableFile("/t.sst", FileOptions(), &file));
+    STRATA_RETURN_IF_ERROR(
+        fake_.NewWritableFile("/t.sst", FileOptions(), &file));
     std::unique_ptr<WritableFileWriter> writer;
     STRATA_RETURN_IF_ERROR(WritableFileWriter::Create(
         std::move(file), WritableFileWriterOptions(), &writer));
@@ -393,8 +394,7 @@ class TableGetTest : public ::testing::Test {
     STRATA_RETURN_IF_ERROR(file->GetFileSize(&size));
     return TableReader::Open(
         TableReaderOptions(),
-        std::make_unique<RandomAccessFileReader>(std::move(file)), size,
-        table);
+        std::make_unique<RandomAccessFileReader>(std::move(file)), size, table);
   }
   FakeFileSystem fake_;
 };
@@ -420,8 +420,7 @@ TEST_F(TableGetTest, GetContinuesIntoTheNextBlock) {
     std::unique_ptr<TableReader> table;
     ASSERT_OK(Open(&table));
     for (uint64_t seq = 0; seq <= 410; ++seq) {
-      const std::string target =
-          MakeInternalKey("hot", seq, kValueTypeForSeek);
+      const std::string target = MakeInternalKey("hot", seq, kValueTypeForSeek);
       bool found = false;
       std::string value;
       uint64_t trailer = 0;
@@ -430,8 +429,7 @@ TEST_F(TableGetTest, GetContinuesIntoTheNextBlock) {
       const uint64_t newest = seq / 10 * 10;
       ASSERT_EQ(newest >= 10, found) << seq;
       if (found) {
-        EXPECT_EQ("v" + std::to_string(std::min<uint64_t>(newest, 400)),
-                  value);
+        EXPECT_EQ("v" + std::to_string(std::min<uint64_t>(newest, 400)), value);
         EXPECT_EQ(std::min<uint64_t>(newest, 400), trailer >> 8);
       }
     }
