@@ -159,16 +159,20 @@ Status TableReader::ReadDataBlockForGet(const TableReadOptions& options,
                                         BlockRef* kept,
                                         std::optional<Block>* transient,
                                         const Block** block,
-                                        bool* just_read) const {
+                                        bool* block_is_hot) const {
   Cache* cache = options_.block_cache.get();
   char key_buf[kMaxCacheKeyLength];
   if (cache != nullptr &&
       LookupDataBlock(cache, CacheKey(handle.offset(), key_buf), kept)) {
     *block = kept->get();
-    *just_read = false;
+    *block_is_hot = false;
     return Status::OK();
   }
-  *just_read = true;
+  // The CPU has just touched every byte if it verified the checksum or a
+  // buffered read copied them; a mapping or a direct read (DMA) may leave
+  // them cold.
+  *block_is_hot = options.verify_checksums ||
+                  file_->mode() == IOMode::kBuffered;
   const bool keep = cache != nullptr && options.fill_cache;
   if (keep || handle.size() > kMaxTransientBlockBytes) {
     STRATA_RETURN_IF_ERROR(ReadAndKeepDataBlock(
@@ -493,11 +497,11 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
     BlockRef kept;
     std::optional<Block> transient;
     const Block* block = nullptr;
-    bool just_read = false;
-    STRATA_RETURN_IF_ERROR(ReadDataBlockForGet(options, index.handle(), &kept,
-                                               &transient, &block, &just_read));
+    bool block_is_hot = false;
+    STRATA_RETURN_IF_ERROR(ReadDataBlockForGet(
+        options, index.handle(), &kept, &transient, &block, &block_is_hot));
     bool next_block = false;
-    STRATA_RETURN_IF_ERROR(GetFromBlock(*block, just_read, index.handle(),
+    STRATA_RETURN_IF_ERROR(GetFromBlock(*block, block_is_hot, index.handle(),
                                         lookup_key, found, internal_key, value,
                                         trailer, &next_block));
     if (!next_block) {

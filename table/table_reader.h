@@ -22,8 +22,12 @@
 //
 // Errors name the file and, for bad blocks, the block offset and size.
 // Thread-safety: const methods may be called concurrently; iterators are
-// not thread-safe. Ownership: owns the RandomAccessFileReader; iterators
-// borrow the TableReader, which must outlive them.
+// not thread-safe. A Get that keeps no block (no block cache to fill)
+// reads it into a buffer owned by the calling thread and reused by that
+// thread's later Gets, so concurrent Gets share no memory and allocate none
+// (a buffered or mmap file; direct reads allocate aligned memory). Ownership:
+// owns the RandomAccessFileReader; iterators borrow the TableReader, which
+// must outlive them.
 #pragma once
 
 #include <cstdint>
@@ -254,12 +258,12 @@ class TableReader {
   // reused by every Get on this thread and parsed into *transient, with no
   // allocation; it stays valid until this thread's next read of a data
   // block for a Get. Other blocks are pinned or owned by *kept. *block
-  // points at the one used; *just_read tells whether it came from the file
-  // (rather than the block cache), so that its bytes are in the CPU cache.
+  // points at the one used; *block_is_hot tells whether reading it has just
+  // brought its bytes into the CPU cache (see BlockIterOptions).
   Status ReadDataBlockForGet(const TableReadOptions& options,
                              const BlockHandle& handle, BlockRef* kept,
                              std::optional<Block>* transient,
-                             const Block** block, bool* just_read) const;
+                             const Block** block, bool* block_is_hot) const;
   // Counts an insert into the block cache that did or did not succeed.
   void RecordCacheInsert(bool inserted, size_t charge) const;
   // KeyMayMatch, counting the filter's answer.
