@@ -171,8 +171,8 @@ Status TableReader::ReadDataBlockForGet(const TableReadOptions& options,
   // The CPU has just touched every byte if it verified the checksum or a
   // buffered read copied them; a mapping or a direct read (DMA) may leave
   // them cold.
-  *block_is_hot = options.verify_checksums ||
-                  file_->mode() == IOMode::kBuffered;
+  *block_is_hot =
+      options.verify_checksums || file_->mode() == IOMode::kBuffered;
   const bool keep = cache != nullptr && options.fill_cache;
   if (keep || handle.size() > kMaxTransientBlockBytes) {
     STRATA_RETURN_IF_ERROR(ReadAndKeepDataBlock(
