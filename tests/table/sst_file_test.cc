@@ -13,7 +13,10 @@
 #include "strata/cache.h"
 #include "strata/sst_file_reader.h"
 #include "strata/sst_file_writer.h"
+#include "table/internal_key.h"
+#include "table/table_builder.h"
 #include "testutil/testutil.h"
+#include "util/coding.h"
 #include "util/crc32c.h"
 
 namespace strata {
@@ -117,6 +120,32 @@ TEST_F(SstFileTest, GetFindsShortAndLongUserKeys) {
     EXPECT_TRUE(s.IsNotFound()) << s.ToString();
     EXPECT_TRUE(value.empty());
   }
+}
+
+// Get sees only the found key's trailer; a type byte no SST may hold is
+// still Corruption naming the key, as ParseInternalKey words it.
+TEST_F(SstFileTest, GetOfKeyWithImpossibleTypeIsCorruption) {
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(fs_.NewWritableFile("/type.sst", FileOptions(), &file));
+  std::unique_ptr<WritableFileWriter> writer;
+  ASSERT_OK(WritableFileWriter::Create(std::move(file),
+                                       WritableFileWriterOptions(), &writer));
+  TableBuilder builder(TableBuilderOptions(), writer.get());
+  ASSERT_OK(builder.Add(MakeInternalKey("a", 1, ValueType::kValue), "va"));
+  std::string bad_key = "b";
+  PutFixed64(&bad_key, (uint64_t{1} << 8) | 0x30);
+  ASSERT_OK(builder.Add(bad_key, "vb"));
+  ASSERT_OK(builder.Finish());
+  ASSERT_OK(writer->Close());
+  SstFileReader reader(ReaderOptions());
+  ASSERT_OK(reader.Open("/type.sst"));
+  std::string value;
+  ASSERT_OK(reader.Get(SstReadOptions(), "a", &value));
+  EXPECT_EQ("va", value);
+  Status s = reader.Get(SstReadOptions(), "b", &value);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_THAT(s.ToString(), HasSubstr("value type 48"));
+  EXPECT_THAT(s.ToString(), HasSubstr("'62'"));
 }
 
 TEST_F(SstFileTest, ParallelThreadsWriteTheSameBytes) {
