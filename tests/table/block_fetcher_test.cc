@@ -1,12 +1,12 @@
 #include "table/block_fetcher.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "env/fake_file_system.h"
 #include "table/block_builder.h"

@@ -1,14 +1,14 @@
 #include "table/table_reader.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "env/fake_file_system.h"
 #include "env/fault_injection_file_system.h"
