@@ -60,6 +60,17 @@ inline size_t CommonPrefixLength(const char* a, const char* b, size_t n) {
   return i;
 }
 
+// Just past the varint at p, or nullptr when it runs past `limit` or
+// beyond 10 bytes.
+inline const char* SkipVarint(const char* p, const char* limit) {
+  for (int n = 0; n < 10 && p < limit; ++n, ++p) {
+    if ((static_cast<uint8_t>(*p) & 0x80) == 0) {
+      return p + 1;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 void BlockIter::KeyBuffer::Assemble(const char* prefix, size_t keep,
@@ -695,27 +706,26 @@ bool BlockIter::SeekForGet(Slice target) {
   return ExtractUserKey(key()).compare(user_key) == 0;
 }
 
-bool BlockIter::RestartEntryFillsInterval(uint32_t i) const {
+bool BlockIter::RestartEntryFillsInterval(uint32_t i, Slice key) const {
   const uint32_t end =
       i + 1 < num_restarts_ ? block_->RestartPoint(i + 1) : restarts_offset_;
-  const char* p = data_ + block_->RestartPoint(i);
   const char* const limit = data_ + restarts_offset_;
-  uint32_t shared = 0;
-  uint32_t non_shared = 0;
-  uint32_t value_length = 0;
-  p = DecodeEntryHeader(p, limit, &shared, &non_shared, &value_length);
-  if (p == nullptr || non_shared > static_cast<size_t>(limit - p)) {
-    return false;
-  }
-  p += non_shared;
+  const char* p = key.data() + key.size();
   if (options_.value_format == BlockValueFormat::kDeltaHandle) {
-    // A restart entry holds a full handle: two varints.
-    uint64_t unused = 0;
-    p = GetVarint64Ptr(p, limit, &unused);
-    if (p != nullptr) p = GetVarint64Ptr(p, limit, &unused);
-    if (p == nullptr) return false;
+    // A restart entry holds a full handle, two varints; only their extent
+    // matters here.
+    for (int field = 0; field < 2 && p != nullptr; ++field) {
+      p = SkipVarint(p, limit);
+    }
   } else {
-    if (value_length > static_cast<size_t>(limit - p)) return false;
+    uint32_t shared = 0;
+    uint32_t non_shared = 0;
+    uint32_t value_length = 0;
+    if (DecodeEntryHeader(data_ + block_->RestartPoint(i), limit, &shared,
+                          &non_shared, &value_length) == nullptr ||
+        value_length > static_cast<size_t>(limit - p)) {
+      return false;
+    }
     p += value_length;
   }
   return p == data_ + end;
@@ -738,21 +748,21 @@ Status BuildRestartKeyPrefixes(const Block& block,
   BlockIter iter(&block, plain);
   prefixes->reserve(block.num_restarts());
   BlockIter::KeyBuffer scratch;
+  bool one = true;  // Every interval seen so far holds one entry.
   for (uint32_t i = 0; i < block.num_restarts(); ++i) {
     Slice key;
     if (!iter.RestartKey(i, &scratch, &key)) {
       prefixes->clear();
       return iter.status();
     }
+    if (one && one_entry_per_restart != nullptr) {
+      one = iter.RestartEntryFillsInterval(i, key);
+    }
     prefixes->push_back(RestartKeyPrefix(
         options.key_order == BlockKeyOrder::kInternalKey ? ExtractUserKey(key)
                                                          : key));
   }
   if (one_entry_per_restart != nullptr) {
-    bool one = true;
-    for (uint32_t i = 0; one && i < block.num_restarts(); ++i) {
-      one = iter.RestartEntryFillsInterval(i);
-    }
     *one_entry_per_restart = one;
   }
   return Status::OK();

@@ -149,10 +149,12 @@ class BlockIter {
   // status_ set on corruption.
   class KeyBuffer;
   bool RestartKey(uint32_t i, KeyBuffer* scratch, Slice* key);
-  // Whether the entry at restart point i ends exactly where the next
-  // interval (or the entries) end, i.e. the interval holds only it. False
-  // for a malformed entry; sets no status.
-  bool RestartEntryFillsInterval(uint32_t i) const;
+  // Whether the entry at restart point i, whose key RestartKey returned in
+  // place as `key`, ends exactly where the next interval (or the entries)
+  // begins, i.e. the interval holds only it. False for a malformed entry;
+  // sets no status. REQUIRES: no global sequence number (the key is the
+  // stored bytes).
+  bool RestartEntryFillsInterval(uint32_t i, Slice key) const;
   void SeekToRestartPoint(uint32_t index);
   // Hints the CPU to load restart interval `index`, which a scan follows.
   void PrefetchInterval(uint32_t index);
