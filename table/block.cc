@@ -44,10 +44,20 @@ BlockContents BlockContents::Own(AlignedMemory memory, size_t offset,
 }
 
 Status Block::Create(BlockContents contents, std::unique_ptr<Block>* result) {
-  std::unique_ptr<Block> block(new Block(std::move(contents)));
+  auto block = std::make_unique<Block>(ConstructionKey(), std::move(contents));
   STRATA_RETURN_IF_ERROR(block->Parse());
   *result = std::move(block);
   return Status::OK();
+}
+
+Status Block::CreateInPlace(BlockContents contents,
+                            std::optional<Block>* result) {
+  result->emplace(ConstructionKey(), std::move(contents));
+  Status s = (*result)->Parse();
+  if (!s.ok()) {
+    result->reset();
+  }
+  return s;
 }
 
 Status Block::Parse() {

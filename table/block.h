@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,6 +74,11 @@ class Block {
   // Corruption describing the inconsistency (no file location; see
   // AddBlockLocation) and leaves *result unchanged.
   static Status Create(BlockContents contents, std::unique_ptr<Block>* result);
+  // The same, constructing the Block in *result (a Block used only for the
+  // moment, e.g. on a Get's stack, needs no allocation of its own). On
+  // failure *result is left empty.
+  static Status CreateInPlace(BlockContents contents,
+                              std::optional<Block>* result);
 
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
@@ -97,12 +103,17 @@ class Block {
   // table reader's index block): one RestartKeyPrefix per restart point, in
   // restart order, made by BuildRestartKeyPrefixes (table/block_iter.h).
   // Empty unless set. `skip_trailer`: the prefixes are of the keys without
-  // their 8-byte internal-key trailer. Set before the block is shared
-  // (not thread-safe); REQUIRES: prefixes.size() == num_restarts().
-  void SetRestartKeyPrefixes(std::vector<uint64_t> prefixes,
-                             bool skip_trailer) {
+  // their 8-byte internal-key trailer. `one_entry_per_restart`: every entry
+  // is a restart point (an index written with index_block_restart_interval
+  // 1), so a prefix that differs from the target's places the target
+  // between two adjacent entries without reading either key. Set before the
+  // block is shared (not thread-safe); REQUIRES: prefixes.size() ==
+  // num_restarts(), and one_entry_per_restart only when true.
+  void SetRestartKeyPrefixes(std::vector<uint64_t> prefixes, bool skip_trailer,
+                             bool one_entry_per_restart = false) {
     restart_key_prefixes_ = std::move(prefixes);
     prefixes_skip_trailer_ = skip_trailer;
+    one_entry_per_restart_ = one_entry_per_restart;
     prefix_summary_.clear();
     for (size_t i = 0; i < restart_key_prefixes_.size();
          i += kPrefixSummaryStride) {
@@ -113,6 +124,7 @@ class Block {
     return restart_key_prefixes_;
   }
   bool prefixes_skip_trailer() const { return prefixes_skip_trailer_; }
+  bool one_entry_per_restart() const { return one_entry_per_restart_; }
   // Index of the first prefix >= `prefix` (restart_key_prefixes().size() if
   // none). Searches every kPrefixSummaryStride-th prefix first (a small
   // array that stays in cache), then one stride of the full array, so a
@@ -122,7 +134,18 @@ class Block {
   static constexpr size_t kPrefixSummaryStride = 16;
 
  private:
-  explicit Block(BlockContents contents) : contents_(std::move(contents)) {}
+  // Lets std::optional construct a Block for CreateInPlace while nothing
+  // outside Block can call the constructor.
+  struct ConstructionKey {
+    explicit ConstructionKey() = default;
+  };
+
+ public:
+  // Use Create or CreateInPlace.
+  Block(ConstructionKey, BlockContents contents)
+      : contents_(std::move(contents)) {}
+
+ private:
   Status Parse();
 
   BlockContents contents_;
@@ -134,6 +157,7 @@ class Block {
   std::vector<uint64_t> restart_key_prefixes_;
   std::vector<uint64_t> prefix_summary_;  // Every stride-th prefix.
   bool prefixes_skip_trailer_ = false;
+  bool one_entry_per_restart_ = false;
 };
 
 // The first 8 bytes of `key`, big-endian, zero-padded when shorter: an

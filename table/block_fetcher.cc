@@ -49,10 +49,17 @@ Status CheckBlockExtent(std::string_view path, const BlockFetchOptions& options,
 
 namespace {
 
-// Checks and decodes `raw` (the stored block and its trailer). An
-// uncompressed block takes `owned` when raw lies in it, else is copied.
+// What an uncompressed block's contents hold.
+enum class RawBlockUse : uint8_t {
+  kCopy,    // A copy (raw's buffer is reused).
+  kOwn,     // `owned`, which raw lies in (else a copy).
+  kBorrow,  // raw itself (it outlives the contents).
+};
+
+// Checks and decodes `raw` (the stored block and its trailer); `use` says
+// what an uncompressed block's contents hold.
 Status DecodeRawBlock(std::string_view path, const BlockFetchOptions& options,
-                      const BlockHandle& handle, Slice raw,
+                      const BlockHandle& handle, Slice raw, RawBlockUse use,
                       AlignedMemory* owned, BlockContents* contents) {
   const uint64_t n = handle.size() + kBlockTrailerSize;
   if (raw.size() != n) {
@@ -68,7 +75,9 @@ Status DecodeRawBlock(std::string_view path, const BlockFetchOptions& options,
   const uint8_t type_byte = static_cast<uint8_t>(raw[handle.size()]);
   const Slice stored(raw.data(), handle.size());
   if (type_byte == 0) {
-    if (owned != nullptr && *owned != nullptr) {
+    if (use == RawBlockUse::kBorrow) {
+      *contents = BlockContents::Borrow(stored);
+    } else if (use == RawBlockUse::kOwn && *owned != nullptr) {
       // Zero copy: the block lives in the reader's (aligned) buffer.
       const size_t at = static_cast<size_t>(raw.data() - owned->get());
       *contents = BlockContents::Own(std::move(*owned), at, handle.size());
@@ -118,7 +127,8 @@ Status DecodeBlockContents(std::string_view path,
                            const BlockFetchOptions& options,
                            const BlockHandle& handle, Slice raw,
                            BlockContents* contents) {
-  return DecodeRawBlock(path, options, handle, raw, nullptr, contents);
+  return DecodeRawBlock(path, options, handle, raw, RawBlockUse::kCopy, nullptr,
+                        contents);
 }
 
 Status ReadBlockContents(const RandomAccessFileReader& file,
@@ -139,7 +149,30 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
   if (!s.ok()) {
     return s;
   }
-  return DecodeRawBlock(path, options, handle, raw, &owned, contents);
+  return DecodeRawBlock(
+      path, options, handle, raw,
+      prefetch != nullptr ? RawBlockUse::kCopy : RawBlockUse::kOwn, &owned,
+      contents);
+}
+
+Status ReadBlockContentsTransient(const RandomAccessFileReader& file,
+                                  const BlockFetchOptions& options,
+                                  const BlockHandle& handle,
+                                  AlignedBuffer* buffer,
+                                  BlockContents* contents) {
+  if (file.use_direct_io()) {
+    return ReadBlockContents(file, nullptr, options, handle, contents);
+  }
+  const std::string& path = file.path();
+  STRATA_RETURN_IF_ERROR(CheckBlockExtent(path, options, handle));
+  const size_t n = static_cast<size_t>(handle.size() + kBlockTrailerSize);
+  if (buffer->capacity() < n) {
+    buffer->Allocate(n);
+  }
+  Slice raw;
+  STRATA_RETURN_IF_ERROR(file.Read(handle.offset(), n, &raw, buffer->data()));
+  return DecodeRawBlock(path, options, handle, raw, RawBlockUse::kBorrow,
+                        nullptr, contents);
 }
 
 }  // namespace strata

@@ -19,6 +19,7 @@
 #include "strata/status.h"
 #include "table/block.h"
 #include "table/block_handle.h"
+#include "util/aligned_buffer.h"
 #include "util/checksum.h"
 
 namespace strata {
@@ -37,6 +38,20 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
                          FilePrefetchBuffer* prefetch,
                          const BlockFetchOptions& options,
                          const BlockHandle& handle, BlockContents* contents);
+
+// ReadBlockContents without a prefetch buffer, for a block needed only
+// briefly (a Get that keeps no block): buffered and mmap reads land in
+// *buffer, grown as needed and reused from call to call, and an
+// uncompressed block borrows *buffer (or the mapping) instead of getting
+// memory of its own. *contents is then valid until *buffer is used again
+// or destroyed. Direct reads, which need aligned memory of their own, and
+// compressed blocks own their bytes as with ReadBlockContents.
+// Thread-safety: as ReadBlockContents; *buffer must not be shared.
+Status ReadBlockContentsTransient(const RandomAccessFileReader& file,
+                                  const BlockFetchOptions& options,
+                                  const BlockHandle& handle,
+                                  AlignedBuffer* buffer,
+                                  BlockContents* contents);
 
 // The checks and decoding of ReadBlockContents for a block whose bytes were
 // read elsewhere (a batched MultiRead): `raw` is what the read returned for

@@ -1,6 +1,7 @@
 #include "table/block_iter.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstring>
 
@@ -36,6 +37,38 @@ inline int CompareInternal(Slice a, Slice b) {
   const uint64_t b_trailer = ExtractTrailer(b);
   // Larger trailers (newer entries) first.
   return a_trailer > b_trailer ? -1 : (a_trailer < b_trailer ? +1 : 0);
+}
+
+// Length of the common prefix of the n bytes at a and at b.
+inline size_t CommonPrefixLength(const char* a, const char* b, size_t n) {
+  size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x;
+      uint64_t y;
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      if (x != y) {
+        // Little-endian: the first differing byte is the lowest one.
+        return i + static_cast<size_t>(__builtin_ctzll(x ^ y) / 8);
+      }
+    }
+  }
+  while (i < n && a[i] == b[i]) {
+    ++i;
+  }
+  return i;
+}
+
+// Just past the varint at p, or nullptr when it runs past `limit` or
+// beyond 10 bytes.
+inline const char* SkipVarint(const char* p, const char* limit) {
+  for (int n = 0; n < 10 && p < limit; ++n, ++p) {
+    if ((static_cast<uint8_t>(*p) & 0x80) == 0) {
+      return p + 1;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -126,7 +159,7 @@ void BlockIter::SeekToRestartPoint(uint32_t index) {
   next_offset_ = block_->RestartPoint(index);
 }
 
-bool BlockIter::ParseNextEntry() {
+bool BlockIter::EnterEntry(bool* at_restart) {
   current_ = next_offset_;
   if (current_ >= restarts_offset_) {
     // Reached by decoding every entry of the last interval: a restart point
@@ -157,35 +190,97 @@ bool BlockIter::ParseNextEntry() {
     }
     ++restart_index_;
   }
-  const bool at_restart = block_->RestartPoint(restart_index_) == current_;
+  *at_restart = block_->RestartPoint(restart_index_) == current_;
+  return true;
+}
 
+const char* BlockIter::DecodeEntryBounds(bool at_restart,
+                                         size_t previous_key_size,
+                                         uint32_t* shared, uint32_t* non_shared,
+                                         uint32_t* value_length) {
   const char* p = data_ + current_;
+  const char* const limit = data_ + restarts_offset_;
+  p = DecodeEntryHeader(p, limit, shared, non_shared, value_length);
+  if (p == nullptr) {
+    SetCorruption(current_, "truncated or overlong varint in the entry header");
+    return nullptr;
+  }
+  if (at_restart && *shared != 0) {
+    SetCorruption(current_, "restart entry shares " + std::to_string(*shared) +
+                                " key bytes (must be 0)");
+    return nullptr;
+  }
+  if (*shared > previous_key_size) {
+    SetCorruption(current_, "shares " + std::to_string(*shared) +
+                                " bytes with a previous key of only " +
+                                std::to_string(previous_key_size));
+    return nullptr;
+  }
+  if (*non_shared > static_cast<size_t>(limit - p)) {
+    SetCorruption(current_, "key delta of " + std::to_string(*non_shared) +
+                                " bytes runs past the end of the entries at " +
+                                std::to_string(restarts_offset_));
+    return nullptr;
+  }
+  return p;
+}
+
+bool BlockIter::CheckValueBounds(const char* value, uint32_t value_length) {
+  if (value_length > static_cast<size_t>(data_ + restarts_offset_ - value)) {
+    SetCorruption(current_, "value of " + std::to_string(value_length) +
+                                " bytes runs past the end of the entries at " +
+                                std::to_string(restarts_offset_));
+    return false;
+  }
+  return true;
+}
+
+bool BlockIter::CheckInternalKeySize(size_t key_size) {
+  if (key_size < kInternalKeyTrailerSize) {
+    SetCorruption(current_, "internal key of " + std::to_string(key_size) +
+                                " bytes (at least 8 needed)");
+    return false;
+  }
+  return true;
+}
+
+bool BlockIter::FinishInternalKey() {
+  if (!CheckInternalKeySize(key_.size())) {
+    return false;
+  }
+  if (options_.global_seqno != kDisableGlobalSequenceNumber) {
+    const uint64_t trailer = ExtractTrailer(key_);
+    if ((trailer >> 8) != 0) {
+      SetCorruption(current_, "key has sequence number " +
+                                  std::to_string(trailer >> 8) +
+                                  " in a file with a global sequence number "
+                                  "(all must be 0)");
+      return false;
+    }
+    // A separate copy: the next entry's shared prefix refers to the stored
+    // bytes, not to the rewritten trailer.
+    char reported[kInternalKeyTrailerSize];
+    EncodeFixed64(reported, (options_.global_seqno << 8) | (trailer & 0xff));
+    global_key_.Assemble(key_.data(), key_.size() - kInternalKeyTrailerSize,
+                         reported, kInternalKeyTrailerSize);
+  }
+  return true;
+}
+
+bool BlockIter::ParseNextEntry() {
+  bool at_restart = false;
+  if (!EnterEntry(&at_restart)) {
+    return false;
+  }
   const char* const limit = data_ + restarts_offset_;
   uint32_t shared = 0;
   uint32_t non_shared = 0;
   uint32_t value_length = 0;
   const bool delta_handle =
       options_.value_format == BlockValueFormat::kDeltaHandle;
-  p = DecodeEntryHeader(p, limit, &shared, &non_shared, &value_length);
+  const char* p = DecodeEntryBounds(at_restart, key_.size(), &shared,
+                                    &non_shared, &value_length);
   if (p == nullptr) {
-    SetCorruption(current_, "truncated or overlong varint in the entry header");
-    return false;
-  }
-  if (at_restart && shared != 0) {
-    SetCorruption(current_, "restart entry shares " + std::to_string(shared) +
-                                " key bytes (must be 0)");
-    return false;
-  }
-  if (shared > key_.size()) {
-    SetCorruption(current_, "shares " + std::to_string(shared) +
-                                " bytes with a previous key of only " +
-                                std::to_string(key_.size()));
-    return false;
-  }
-  if (non_shared > static_cast<size_t>(limit - p)) {
-    SetCorruption(current_, "key delta of " + std::to_string(non_shared) +
-                                " bytes runs past the end of the entries at " +
-                                std::to_string(restarts_offset_));
     return false;
   }
   if (shared == 0) {
@@ -198,11 +293,7 @@ bool BlockIter::ParseNextEntry() {
   p += non_shared;
 
   if (!delta_handle) {
-    if (value_length > static_cast<size_t>(limit - p)) {
-      SetCorruption(current_, "value of " + std::to_string(value_length) +
-                                  " bytes runs past the end of the entries "
-                                  "at " +
-                                  std::to_string(restarts_offset_));
+    if (!CheckValueBounds(p, value_length)) {
       return false;
     }
     value_ = Slice(p, value_length);
@@ -233,34 +324,15 @@ bool BlockIter::ParseNextEntry() {
     p = v.data();
   }
 
-  if (options_.key_order == BlockKeyOrder::kInternalKey) {
-    if (key_.size() < kInternalKeyTrailerSize) {
-      SetCorruption(current_, "internal key of " + std::to_string(key_.size()) +
-                                  " bytes (at least 8 needed)");
-      return false;
-    }
-    if (options_.global_seqno != kDisableGlobalSequenceNumber) {
-      const uint64_t trailer = ExtractTrailer(key_);
-      if ((trailer >> 8) != 0) {
-        SetCorruption(current_, "key has sequence number " +
-                                    std::to_string(trailer >> 8) +
-                                    " in a file with a global sequence number "
-                                    "(all must be 0)");
-        return false;
-      }
-      // A separate copy: the next entry's shared prefix refers to the
-      // stored bytes, not to the rewritten trailer.
-      global_key_.assign(key_.data(), key_.size());
-      EncodeFixed64(
-          global_key_.data() + global_key_.size() - kInternalKeyTrailerSize,
-          (options_.global_seqno << 8) | (trailer & 0xff));
-    }
+  if (options_.key_order == BlockKeyOrder::kInternalKey &&
+      !FinishInternalKey()) {
+    return false;
   }
   next_offset_ = static_cast<uint32_t>(p - data_);
   return true;
 }
 
-bool BlockIter::RestartKey(uint32_t i, std::string* scratch, Slice* key) {
+bool BlockIter::RestartKey(uint32_t i, KeyBuffer* scratch, Slice* key) {
   const uint32_t offset = block_->RestartPoint(i);
   const char* p = data_ + offset;
   const char* const limit = data_ + restarts_offset_;
@@ -290,10 +362,11 @@ bool BlockIter::RestartKey(uint32_t i, std::string* scratch, Slice* key) {
                                   "(all must be 0)");
         return false;
       }
-      scratch->assign(key->data(), key->size());
-      EncodeFixed64(scratch->data() + scratch->size() - kInternalKeyTrailerSize,
-                    (options_.global_seqno << 8) | (trailer & 0xff));
-      *key = Slice(*scratch);
+      char reported[kInternalKeyTrailerSize];
+      EncodeFixed64(reported, (options_.global_seqno << 8) | (trailer & 0xff));
+      scratch->Assemble(key->data(), key->size() - kInternalKeyTrailerSize,
+                        reported, kInternalKeyTrailerSize);
+      *key = scratch->slice();
     }
   }
   return true;
@@ -350,9 +423,23 @@ void BlockIter::Seek(Slice target) {
     if (upper != prefixes.end() && *upper == prefix) {
       upper = std::upper_bound(upper, prefixes.end(), prefix);
     }
+    if (upper == lower && block_->one_entry_per_restart()) {
+      // No restart key has the target's prefix: those before `lower` are
+      // smaller than the target, the others larger, and with one entry per
+      // interval no entry lies between them. The answer is the entry at
+      // restart `lower`, found without reading a key.
+      if (lower == prefixes.end()) {
+        Invalidate();
+        return;
+      }
+      SeekToRestartPoint(static_cast<uint32_t>(lower - prefixes.begin()));
+      ParseNextEntry();
+      return;
+    }
     left = (lower - prefixes.begin()) - 1;
     right = (upper - prefixes.begin()) - 1;
-  } else if (num_restarts_ <= kMaxPrefetchedRestarts) {
+  } else if (num_restarts_ <= kMaxPrefetchedRestarts &&
+             !options_.block_is_hot) {
     // A small block (a data block, usually cold): the search reads most
     // restart keys anyway, so ask for them all at once.
     for (uint32_t i = 0; i < num_restarts_; ++i) {
@@ -360,7 +447,7 @@ void BlockIter::Seek(Slice target) {
     }
   }
   bool exact = false;
-  std::string scratch;
+  KeyBuffer scratch;
   while (left < right) {
     const int64_t mid = left + (right - left + 1) / 2;
     Slice mid_key;
@@ -379,14 +466,151 @@ void BlockIter::Seek(Slice target) {
     }
   }
   const uint32_t restart = left < 0 ? 0 : static_cast<uint32_t>(left);
-  if (!exact && left >= 0) {
+  if (!exact && left >= 0 && !options_.block_is_hot) {
     PrefetchInterval(restart);
   }
   SeekToRestartPoint(restart);
-  while (ParseNextEntry()) {
-    if (exact || left < 0 || Compare(key(), target) >= 0) {
+  if (exact || left < 0) {
+    ParseNextEntry();
+    return;
+  }
+  ScanTo(target, UINT32_MAX);
+}
+
+void BlockIter::ScanTo(Slice target, uint32_t limit) {
+  // Skipping entries by their shared-prefix length needs raw values (a
+  // handle delta needs the previous handle decoded). A global sequence
+  // number does not matter: skipping looks at user-key bytes only, which
+  // it leaves alone.
+  const bool can_skip = options_.value_format == BlockValueFormat::kRaw;
+  // The target's bytes that order keys on their own: for an internal key,
+  // its user key (the trailer orders descending, after it).
+  const size_t order_bytes = options_.key_order == BlockKeyOrder::kInternalKey
+                                 ? target.size() - kInternalKeyTrailerSize
+                                 : target.size();
+  bool decoded = false;  // The current entry is decoded but not compared.
+  while (true) {
+    if (!decoded) {
+      if (next_offset_ >= limit) {
+        Invalidate();
+        return;
+      }
+      if (!ParseNextEntry()) {
+        return;
+      }
+    }
+    if (Compare(key(), target) >= 0) {
       return;
     }
+    if (!can_skip) {
+      decoded = false;
+      continue;
+    }
+    // The current key K < target. Let m be where K and the target first
+    // differ. If m is inside the target's ordering bytes and K[m] is the
+    // smaller byte, every later key that shares more than m bytes with its
+    // predecessor (and so with K, by induction) agrees with the target
+    // before m and is smaller at m, so it is < target whatever its length.
+    const size_t n = std::min(key_.size(), order_bytes);
+    const size_t matched = CommonPrefixLength(key_.data(), target.data(), n);
+    if (matched == n || static_cast<uint8_t>(key_[matched]) >
+                            static_cast<uint8_t>(target[matched])) {
+      decoded = false;
+      continue;
+    }
+    if (!SkipSmallerEntries(target, order_bytes, matched, limit)) {
+      return;
+    }
+    decoded = true;
+  }
+}
+
+uint32_t BlockIter::QuickEntriesEnd(uint32_t limit) const {
+  // A 3-byte header must fit before the restart array.
+  uint32_t end = restarts_offset_ >= 3 ? restarts_offset_ - 3 : 0;
+  if (restart_index_ + 1 < num_restarts_) {
+    end = std::min(end, block_->RestartPoint(restart_index_ + 1));
+  }
+  return std::min(end, limit);
+}
+
+bool BlockIter::SkipSmallerEntries(Slice target, size_t order_bytes,
+                                   size_t matched, uint32_t limit) {
+  const size_t min_key_size = options_.key_order == BlockKeyOrder::kInternalKey
+                                  ? kInternalKeyTrailerSize
+                                  : 0;
+  size_t previous_key_size = key_.size();
+  // Entries before this offset are inside the current restart interval and
+  // before `limit`: the quick path below needs no restart bookkeeping.
+  uint32_t quick_end = QuickEntriesEnd(limit);
+  while (true) {
+    uint32_t shared = 0;
+    uint32_t non_shared = 0;
+    uint32_t value_length = 0;
+    const char* p = nullptr;
+    const uint32_t offset = next_offset_;
+    if (offset < quick_end) {
+      // The usual entry: a one-byte varint per header field, and every
+      // check passes. Anything else takes the general path, which reports
+      // what is wrong.
+      const auto* u = reinterpret_cast<const unsigned char*>(data_ + offset);
+      if (((u[0] | u[1] | u[2]) & 0x80) == 0 && u[0] <= previous_key_size &&
+          size_t{u[1]} + u[2] <= restarts_offset_ - offset - 3 &&
+          size_t{u[0]} + u[1] >= min_key_size) {
+        current_ = offset;
+        shared = u[0];
+        non_shared = u[1];
+        value_length = u[2];
+        p = data_ + offset + 3;
+      }
+    }
+    if (p == nullptr) {
+      if (offset >= limit) {
+        Invalidate();
+        return false;
+      }
+      bool at_restart = false;
+      if (!EnterEntry(&at_restart)) {
+        return false;
+      }
+      p = DecodeEntryBounds(at_restart, previous_key_size, &shared, &non_shared,
+                            &value_length);
+      if (p == nullptr || !CheckValueBounds(p + non_shared, value_length) ||
+          (min_key_size > 0 &&
+           !CheckInternalKeySize(size_t{shared} + non_shared))) {
+        return false;
+      }
+      quick_end = QuickEntriesEnd(limit);
+    }
+    const size_t key_size = size_t{shared} + non_shared;
+    const char* const value = p + non_shared;
+    next_offset_ = static_cast<uint32_t>(value + value_length - data_);
+    if (shared > matched) {
+      previous_key_size = key_size;
+      continue;  // Smaller than the target, key never assembled.
+    }
+    if (shared == matched) {
+      // The key agrees with the target up to `matched`; its own bytes say
+      // whether it stays smaller, and where it then first differs.
+      const size_t n = std::min<size_t>(non_shared, order_bytes - matched);
+      const size_t same = CommonPrefixLength(p, target.data() + matched, n);
+      if (same < n && static_cast<uint8_t>(p[same]) <
+                          static_cast<uint8_t>(target[matched + same])) {
+        matched += same;
+        previous_key_size = key_size;
+        continue;
+      }
+    }
+    // Not shown smaller. Its first `shared` bytes are its predecessor's,
+    // which are the target's (shared <= matched): assemble it from those.
+    if (shared == 0) {
+      key_ = Slice(p, non_shared);
+    } else {
+      key_buf_.Assemble(target.data(), shared, p, non_shared);
+      key_ = key_buf_.slice();
+    }
+    value_ = Slice(value, value_length);
+    return min_key_size == 0 || FinishInternalKey();
   }
 }
 
@@ -466,22 +690,14 @@ bool BlockIter::SeekForGet(Slice target) {
     Invalidate();
     return true;
   }
+  // Only this interval can hold the user key.
   const uint32_t limit = restart + 1 < num_restarts_
                              ? block_->RestartPoint(restart + 1)
                              : restarts_offset_;
   SeekToRestartPoint(restart);
-  while (true) {
-    if (next_offset_ >= limit) {
-      // Only this interval can hold the user key; it does not.
-      Invalidate();
-      return true;
-    }
-    if (!ParseNextEntry()) {
-      return true;
-    }
-    if (Compare(key(), target) >= 0) {
-      break;
-    }
+  ScanTo(target, limit);
+  if (!Valid()) {
+    return true;
   }
   // The bucket named this interval, and no other interval holds the user
   // key (that would have been a collision), so the entry found is also the
@@ -490,10 +706,39 @@ bool BlockIter::SeekForGet(Slice target) {
   return ExtractUserKey(key()).compare(user_key) == 0;
 }
 
+bool BlockIter::RestartEntryFillsInterval(uint32_t i, Slice key) const {
+  const uint32_t end =
+      i + 1 < num_restarts_ ? block_->RestartPoint(i + 1) : restarts_offset_;
+  const char* const limit = data_ + restarts_offset_;
+  const char* p = key.data() + key.size();
+  if (options_.value_format == BlockValueFormat::kDeltaHandle) {
+    // A restart entry holds a full handle, two varints; only their extent
+    // matters here.
+    for (int field = 0; field < 2 && p != nullptr; ++field) {
+      p = SkipVarint(p, limit);
+    }
+  } else {
+    uint32_t shared = 0;
+    uint32_t non_shared = 0;
+    uint32_t value_length = 0;
+    if (DecodeEntryHeader(data_ + block_->RestartPoint(i), limit, &shared,
+                          &non_shared, &value_length) == nullptr ||
+        value_length > static_cast<size_t>(limit - p)) {
+      return false;
+    }
+    p += value_length;
+  }
+  return p == data_ + end;
+}
+
 Status BuildRestartKeyPrefixes(const Block& block,
                                const BlockIterOptions& options,
-                               std::vector<uint64_t>* prefixes) {
+                               std::vector<uint64_t>* prefixes,
+                               bool* one_entry_per_restart) {
   prefixes->clear();
+  if (one_entry_per_restart != nullptr) {
+    *one_entry_per_restart = false;
+  }
   if (block.empty()) {
     return Status::OK();
   }
@@ -502,16 +747,23 @@ Status BuildRestartKeyPrefixes(const Block& block,
   plain.global_seqno = kDisableGlobalSequenceNumber;
   BlockIter iter(&block, plain);
   prefixes->reserve(block.num_restarts());
-  std::string scratch;
+  BlockIter::KeyBuffer scratch;
+  bool one = true;  // Every interval seen so far holds one entry.
   for (uint32_t i = 0; i < block.num_restarts(); ++i) {
     Slice key;
     if (!iter.RestartKey(i, &scratch, &key)) {
       prefixes->clear();
       return iter.status();
     }
+    if (one && one_entry_per_restart != nullptr) {
+      one = iter.RestartEntryFillsInterval(i, key);
+    }
     prefixes->push_back(RestartKeyPrefix(
         options.key_order == BlockKeyOrder::kInternalKey ? ExtractUserKey(key)
                                                          : key));
+  }
+  if (one_entry_per_restart != nullptr) {
+    *one_entry_per_restart = one;
   }
   return Status::OK();
 }

@@ -53,10 +53,17 @@ struct BlockIterOptions {
   // have sequence number 0 and key() reports this sequence number instead;
   // comparisons use the reported keys. Only with kInternalKey.
   SequenceNumber global_seqno = kDisableGlobalSequenceNumber;
+  // The block's bytes were just written (read from the file, decompressed)
+  // and sit in the CPU cache: Seek skips the prefetch hints it gives for a
+  // block that may be cold (one from the block cache or a mapping), which
+  // would only cost instructions.
+  bool block_is_hot = false;
 
   static BlockIterOptions DataBlock(
-      SequenceNumber global_seqno = kDisableGlobalSequenceNumber) {
-    return {BlockKeyOrder::kInternalKey, BlockValueFormat::kRaw, global_seqno};
+      SequenceNumber global_seqno = kDisableGlobalSequenceNumber,
+      bool block_is_hot = false) {
+    return {BlockKeyOrder::kInternalKey, BlockValueFormat::kRaw, global_seqno,
+            block_is_hot};
   }
   // From the properties index.key.is.user.key and
   // index.value.is.delta.encoded.
@@ -66,14 +73,14 @@ struct BlockIterOptions {
                             : BlockKeyOrder::kInternalKey,
             value_is_delta_encoded ? BlockValueFormat::kDeltaHandle
                                    : BlockValueFormat::kHandle,
-            kDisableGlobalSequenceNumber};
+            kDisableGlobalSequenceNumber, false};
   }
   // Metaindex (values are handles) and properties blocks.
   static BlockIterOptions MetaBlock(bool values_are_handles) {
     return {
         BlockKeyOrder::kBytewise,
         values_are_handles ? BlockValueFormat::kHandle : BlockValueFormat::kRaw,
-        kDisableGlobalSequenceNumber};
+        kDisableGlobalSequenceNumber, false};
   }
 };
 
@@ -115,7 +122,7 @@ class BlockIter {
   Slice key() const {
     assert(Valid());
     return options_.global_seqno != kDisableGlobalSequenceNumber
-               ? Slice(global_key_)
+               ? global_key_.slice()
                : key_;
   }
   // The stored value bytes (for kDeltaHandle: the handle or delta bytes).
@@ -129,7 +136,8 @@ class BlockIter {
   // Decodes every restart key with RestartKey.
   friend Status BuildRestartKeyPrefixes(const Block& block,
                                         const BlockIterOptions& options,
-                                        std::vector<uint64_t>* prefixes);
+                                        std::vector<uint64_t>* prefixes,
+                                        bool* one_entry_per_restart);
 
   int Compare(Slice a, Slice b) const;
   // Decodes the header of the entry at `p`; nullptr when a varint is
@@ -139,13 +147,55 @@ class BlockIter {
                                 uint32_t* value_length) const;
   // Key of restart point i, decoded without moving the iterator; false with
   // status_ set on corruption.
-  bool RestartKey(uint32_t i, std::string* scratch, Slice* key);
+  class KeyBuffer;
+  bool RestartKey(uint32_t i, KeyBuffer* scratch, Slice* key);
+  // Whether the entry at restart point i, whose key RestartKey returned in
+  // place as `key`, ends exactly where the next interval (or the entries)
+  // begins, i.e. the interval holds only it. False for a malformed entry;
+  // sets no status. REQUIRES: no global sequence number (the key is the
+  // stored bytes).
+  bool RestartEntryFillsInterval(uint32_t i, Slice key) const;
   void SeekToRestartPoint(uint32_t index);
   // Hints the CPU to load restart interval `index`, which a scan follows.
   void PrefetchInterval(uint32_t index);
   // Decodes the entry at next_offset_. False at the end of the block or on
   // corruption (then status_ is set).
   bool ParseNextEntry();
+  // ParseNextEntry's steps. EnterEntry moves current_ to next_offset_ and
+  // restart_index_ with it; false at the end of the block or on corruption.
+  bool EnterEntry(bool* at_restart);
+  // Decodes the header of the entry at current_ and checks that its key
+  // fits (`previous_key_size`: the key it shares bytes with). Returns where
+  // its non-shared key bytes start, or nullptr with status_ set.
+  const char* DecodeEntryBounds(bool at_restart, size_t previous_key_size,
+                                uint32_t* shared, uint32_t* non_shared,
+                                uint32_t* value_length);
+  // Corruption (false) unless the value fits before the restart array.
+  bool CheckValueBounds(const char* value, uint32_t value_length);
+  // Corruption (false) for an internal key shorter than its trailer.
+  bool CheckInternalKeySize(size_t key_size);
+  // The checks of a decoded internal key_ (its size; with a global sequence
+  // number, a stored sequence number of 0) and the reported copy of it in
+  // global_key_. False with status_ set on corruption.
+  bool FinishInternalKey();
+  // From a restart point (just after SeekToRestartPoint), moves to the first
+  // entry >= target; invalid at the end of the block, on corruption, or
+  // when the next entry would start at or after `limit`.
+  void ScanTo(Slice target, uint32_t limit);
+  // ScanTo's fast path, from a current key smaller than the target that
+  // agrees with it on its first `matched` bytes and is smaller at the next,
+  // which lies inside the target's first `order_bytes` (those that order
+  // keys on their own): passes over the entries that provably stay smaller
+  // (sharing more than `matched` bytes with their predecessor, or exactly
+  // that many and a smaller byte of their own inside the ordering bytes),
+  // checking only their bounds and never assembling their keys, and
+  // decodes the next one (true). False when it stops: invalid past `limit`
+  // or the end, or corruption.
+  bool SkipSmallerEntries(Slice target, size_t order_bytes, size_t matched,
+                          uint32_t limit);
+  // Where SkipSmallerEntries' quick path ends: the next restart point,
+  // `limit`, or the last place a 3-byte entry header fits.
+  uint32_t QuickEntriesEnd(uint32_t limit) const;
   void SetCorruption(uint32_t offset, const std::string& detail);
   void Invalidate() { current_ = restarts_offset_; }
 
@@ -186,7 +236,7 @@ class BlockIter {
   // nothing with its predecessor, else into key_buf_.
   Slice key_;
   KeyBuffer key_buf_;
-  std::string global_key_;  // key_ with the global sequence number.
+  KeyBuffer global_key_;  // key_ with the global sequence number.
   Slice value_;
   BlockHandle handle_;
   Status status_;
@@ -195,11 +245,14 @@ class BlockIter {
 // Fills *prefixes with RestartKeyPrefix (table/block.h) of every restart
 // key of `block` as BlockIter with `options` decodes it (for kInternalKey,
 // of the user key) and checks each restart entry on the way. Corruption
-// (inside-the-block message, as BlockIter's) when one is malformed. For
+// (inside-the-block message, as BlockIter's) when one is malformed. When
+// `one_entry_per_restart` is not null it tells whether every restart
+// interval holds exactly one well-formed entry. For
 // Block::SetRestartKeyPrefixes(*prefixes, options.key_order ==
-// BlockKeyOrder::kInternalKey).
+// BlockKeyOrder::kInternalKey, *one_entry_per_restart).
 Status BuildRestartKeyPrefixes(const Block& block,
                                const BlockIterOptions& options,
-                               std::vector<uint64_t>* prefixes);
+                               std::vector<uint64_t>* prefixes,
+                               bool* one_entry_per_restart = nullptr);
 
 }  // namespace strata

@@ -2,12 +2,16 @@
 // user-visible view of its entries.
 #include "strata/sst_file_reader.h"
 
+#include <cassert>
+#include <cstring>
+
 #include "env/random_access_file_reader.h"
 #include "strata/env.h"
 #include "strata/thread_pool.h"
 #include "table/internal_key.h"
 #include "table/table_iterator.h"
 #include "table/table_reader.h"
+#include "util/coding.h"
 
 namespace strata {
 
@@ -304,17 +308,40 @@ std::unique_ptr<Iterator> SstFileReader::NewRawIterator(
 Status SstFileReader::Get(const SstReadOptions& options, Slice user_key,
                           std::string* value) const {
   const TableReader& table = *rep_->table;
+  // The lookup key goes on the stack for the usual short user keys, and
+  // only the found key's trailer comes back: no allocation per Get.
+  constexpr size_t kInlineLookupKeyBytes = 64;
+  char inline_key[kInlineLookupKeyBytes];
+  std::string long_key;
+  Slice lookup_key;
+  const uint64_t seek_trailer =
+      PackSequenceAndType(kMaxSequenceNumber, kValueTypeForSeek);
+  if (user_key.size() + kInternalKeyTrailerSize <= sizeof(inline_key)) {
+    std::memcpy(inline_key, user_key.data(), user_key.size());
+    EncodeFixed64(inline_key + user_key.size(), seek_trailer);
+    lookup_key = Slice(inline_key, user_key.size() + kInternalKeyTrailerSize);
+  } else {
+    long_key = MakeInternalKey(user_key, kMaxSequenceNumber, kValueTypeForSeek);
+    lookup_key = long_key;
+  }
   bool found = false;
-  std::string internal_key;
-  STRATA_RETURN_IF_ERROR(table.Get(
-      ToTableReadOptions(options, /*readahead_executor=*/nullptr),
-      MakeInternalKey(user_key, kMaxSequenceNumber, kValueTypeForSeek),
-      &found, &internal_key, value));
+  uint64_t trailer = 0;
+  STRATA_RETURN_IF_ERROR(
+      table.Get(ToTableReadOptions(options, /*readahead_executor=*/nullptr),
+                lookup_key, &found, /*internal_key=*/nullptr, value, &trailer));
   if (found) {
-    ParsedInternalKey parsed;
-    STRATA_RETURN_IF_ERROR(ParseInternalKey(internal_key, &parsed));
-    if (IsValueType(parsed.type) &&
-        !CoveredByTombstone(table, user_key, parsed.sequence)) {
+    const uint8_t type = static_cast<uint8_t>(trailer & 0xff);
+    if (!IsSstValueType(type)) {
+      // ParseInternalKey words the error (the key in hex, the bad type).
+      std::string found_key = user_key.ToString();
+      PutFixed64(&found_key, trailer);
+      ParsedInternalKey parsed;
+      Status s = ParseInternalKey(found_key, &parsed);
+      assert(!s.ok());
+      return s;
+    }
+    if (IsValueType(static_cast<ValueType>(type)) &&
+        !CoveredByTombstone(table, user_key, trailer >> 8)) {
       return Status::OK();
     }
   }

@@ -1,6 +1,7 @@
 #include "table/table_reader.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <map>
 
@@ -8,6 +9,7 @@
 #include "table/meta_index.h"
 #include "table/table_builder.h"
 #include "table/table_iterator.h"
+#include "util/aligned_buffer.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -132,6 +134,14 @@ Status TableReader::ReadDataBlock(const TableReadOptions& options,
       return Status::OK();
     }
   }
+  return ReadAndKeepDataBlock(options, prefetch, handle, key, block);
+}
+
+Status TableReader::ReadAndKeepDataBlock(const TableReadOptions& options,
+                                         FilePrefetchBuffer* prefetch,
+                                         const BlockHandle& handle,
+                                         Slice cache_key,
+                                         BlockRef* block) const {
   BlockContents contents;
   STRATA_RETURN_IF_ERROR(ReadBlockContents(
       *file_, prefetch, FetchOptions(options.verify_checksums), handle,
@@ -139,7 +149,50 @@ Status TableReader::ReadDataBlock(const TableReadOptions& options,
   std::unique_ptr<Block> parsed;
   STRATA_RETURN_IF_ERROR(AddBlockLocation(
       Block::Create(std::move(contents), &parsed), file_->path(), handle));
-  KeepDataBlock(options, cache, key, std::move(parsed), block);
+  KeepDataBlock(options, options_.block_cache.get(), cache_key,
+                std::move(parsed), block);
+  return Status::OK();
+}
+
+Status TableReader::ReadDataBlockForGet(const TableReadOptions& options,
+                                        const BlockHandle& handle,
+                                        BlockRef* kept,
+                                        std::optional<Block>* transient,
+                                        const Block** block,
+                                        bool* block_is_hot) const {
+  Cache* cache = options_.block_cache.get();
+  char key_buf[kMaxCacheKeyLength];
+  if (cache != nullptr &&
+      LookupDataBlock(cache, CacheKey(handle.offset(), key_buf), kept)) {
+    *block = kept->get();
+    *block_is_hot = false;
+    return Status::OK();
+  }
+  // The CPU has just touched every byte if it verified the checksum or a
+  // buffered read copied them; a mapping or a direct read (DMA) may leave
+  // them cold.
+  *block_is_hot =
+      options.verify_checksums || file_->mode() == IOMode::kBuffered;
+  const bool keep = cache != nullptr && options.fill_cache;
+  if (keep || handle.size() > kMaxTransientBlockBytes) {
+    STRATA_RETURN_IF_ERROR(ReadAndKeepDataBlock(
+        options, nullptr, handle,
+        cache != nullptr ? CacheKey(handle.offset(), key_buf) : Slice(), kept));
+    *block = kept->get();
+    return Status::OK();
+  }
+  // One buffer per thread: a Get uses it from the read until it has copied
+  // the value out, and never runs another Get meanwhile, so concurrent Gets
+  // (on other threads) never share one.
+  thread_local AlignedBuffer buffer(alignof(std::max_align_t));
+  BlockContents contents;
+  STRATA_RETURN_IF_ERROR(
+      ReadBlockContentsTransient(*file_, FetchOptions(options.verify_checksums),
+                                 handle, &buffer, &contents));
+  STRATA_RETURN_IF_ERROR(
+      AddBlockLocation(Block::CreateInPlace(std::move(contents), transient),
+                       file_->path(), handle));
+  *block = &transient->value();
   return Status::OK();
 }
 
@@ -252,11 +305,15 @@ Status TableReader::Open(const TableReaderOptions& options,
   // probe. A malformed restart entry leaves the block without one, and the
   // search reports it when it gets there.
   std::vector<uint64_t> prefixes;
+  bool one_entry_per_restart = false;
   const BlockIterOptions index_options = t->IndexIterOptions();
-  if (BuildRestartKeyPrefixes(*index_block, index_options, &prefixes).ok()) {
+  if (BuildRestartKeyPrefixes(*index_block, index_options, &prefixes,
+                              &one_entry_per_restart)
+          .ok()) {
     index_block->SetRestartKeyPrefixes(
         std::move(prefixes),
-        index_options.key_order == BlockKeyOrder::kInternalKey);
+        index_options.key_order == BlockKeyOrder::kInternalKey,
+        one_entry_per_restart);
   }
   t->SetIndexBlock(std::move(index_block));
 
@@ -396,12 +453,14 @@ bool TableReader::FilterMayMatch(Slice user_key) const {
   return may_match;
 }
 
-Status TableReader::GetFromBlock(const Block& block, const BlockHandle& handle,
-                                 Slice lookup_key, bool* found,
-                                 std::string* internal_key, std::string* value,
-                                 uint64_t* trailer, bool* next_block) const {
+Status TableReader::GetFromBlock(const Block& block, bool block_is_hot,
+                                 const BlockHandle& handle, Slice lookup_key,
+                                 bool* found, std::string* internal_key,
+                                 std::string* value, uint64_t* trailer,
+                                 bool* next_block) const {
   *next_block = false;
-  BlockIter data(&block, BlockIterOptions::DataBlock(global_seqno_));
+  BlockIter data(&block,
+                 BlockIterOptions::DataBlock(global_seqno_, block_is_hot));
   const bool may_exist = data.SeekForGet(lookup_key);
   STRATA_RETURN_IF_ERROR(
       AddBlockLocation(data.status(), file_->path(), handle));
@@ -435,11 +494,14 @@ Status TableReader::Get(const TableReadOptions& options, Slice lookup_key,
   BlockIter index(index_block_.get(), IndexIterOptions());
   index.Seek(properties_.index_key_is_user_key ? user_key : lookup_key);
   for (; index.Valid(); index.Next()) {
-    BlockRef block;
-    STRATA_RETURN_IF_ERROR(
-        ReadDataBlock(options, nullptr, index.handle(), &block));
+    BlockRef kept;
+    std::optional<Block> transient;
+    const Block* block = nullptr;
+    bool block_is_hot = false;
+    STRATA_RETURN_IF_ERROR(ReadDataBlockForGet(
+        options, index.handle(), &kept, &transient, &block, &block_is_hot));
     bool next_block = false;
-    STRATA_RETURN_IF_ERROR(GetFromBlock(*block.get(), index.handle(),
+    STRATA_RETURN_IF_ERROR(GetFromBlock(*block, block_is_hot, index.handle(),
                                         lookup_key, found, internal_key, value,
                                         trailer, &next_block));
     if (!next_block) {
@@ -594,9 +656,9 @@ void TableReader::MultiGet(const TableReadOptions& options,
         continue;
       }
       bool next_block = false;
-      r.status =
-          GetFromBlock(*slot.block.get(), slot.handle, r.lookup_key, &r.found,
-                       r.internal_key, r.value, nullptr, &next_block);
+      r.status = GetFromBlock(*slot.block.get(), /*block_is_hot=*/false,
+                              slot.handle, r.lookup_key, &r.found,
+                              r.internal_key, r.value, nullptr, &next_block);
       if (r.status.ok() && next_block) {
         ++l.blocks_passed;
         active[kept++] = l;

@@ -22,12 +22,17 @@
 //
 // Errors name the file and, for bad blocks, the block offset and size.
 // Thread-safety: const methods may be called concurrently; iterators are
-// not thread-safe. Ownership: owns the RandomAccessFileReader; iterators
-// borrow the TableReader, which must outlive them.
+// not thread-safe. A Get that keeps no block (no block cache to fill)
+// reads it into a buffer owned by the calling thread and reused by that
+// thread's later Gets, so concurrent Gets share no memory and allocate none
+// (a buffered or mmap file; direct reads allocate aligned memory). Ownership:
+// owns the RandomAccessFileReader; iterators borrow the TableReader, which
+// must outlive them.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -239,17 +244,37 @@ class TableReader {
   // when `cache` and options.fill_cache allow, else owned by *block.
   void KeepDataBlock(const TableReadOptions& options, Cache* cache, Slice key,
                      std::unique_ptr<Block> parsed, BlockRef* block) const;
+  // ReadDataBlock after a cache miss (`cache_key`: the block's, when there
+  // is a cache).
+  Status ReadAndKeepDataBlock(const TableReadOptions& options,
+                              FilePrefetchBuffer* prefetch,
+                              const BlockHandle& handle, Slice cache_key,
+                              BlockRef* block) const;
+  // Larger blocks are read into memory of their own even when not kept, so
+  // that a rare huge block does not stay allocated in a thread's buffer.
+  static constexpr uint64_t kMaxTransientBlockBytes = 256 << 10;
+  // ReadDataBlock for Get. A block that will not be kept (no block cache,
+  // or options.fill_cache off and a cache miss) is read into a buffer
+  // reused by every Get on this thread and parsed into *transient, with no
+  // allocation; it stays valid until this thread's next read of a data
+  // block for a Get. Other blocks are pinned or owned by *kept. *block
+  // points at the one used; *block_is_hot tells whether reading it has just
+  // brought its bytes into the CPU cache (see BlockIterOptions).
+  Status ReadDataBlockForGet(const TableReadOptions& options,
+                             const BlockHandle& handle, BlockRef* kept,
+                             std::optional<Block>* transient,
+                             const Block** block, bool* block_is_hot) const;
   // Counts an insert into the block cache that did or did not succeed.
   void RecordCacheInsert(bool inserted, size_t charge) const;
   // KeyMayMatch, counting the filter's answer.
   bool FilterMayMatch(Slice user_key) const;
   // Get's step in one data block: positions at lookup_key; fills the
   // outputs when its user key is there; *next_block when the newest visible
-  // version may begin the next block.
-  Status GetFromBlock(const Block& block, const BlockHandle& handle,
-                      Slice lookup_key, bool* found, std::string* internal_key,
-                      std::string* value, uint64_t* trailer,
-                      bool* next_block) const;
+  // version may begin the next block. `block_is_hot`: as BlockIterOptions'.
+  Status GetFromBlock(const Block& block, bool block_is_hot,
+                      const BlockHandle& handle, Slice lookup_key, bool* found,
+                      std::string* internal_key, std::string* value,
+                      uint64_t* trailer, bool* next_block) const;
   void RecordTick(Tickers ticker, uint64_t count = 1) const {
     if (options_.statistics != nullptr) {
       options_.statistics->recordTick(ticker, count);

@@ -12,6 +12,7 @@
 #include "table/block_builder.h"
 #include "table/internal_key.h"
 #include "testutil/testutil.h"
+#include "util/coding.h"
 
 namespace strata {
 namespace {
@@ -100,13 +101,18 @@ std::unique_ptr<Block> Build(const std::vector<Entry>& entries,
   return block;
 }
 
-// Gives `block` the restart key prefixes Seek narrows its search with.
+// Gives `block` the restart key prefixes Seek narrows its search with, as
+// the table reader does (with one entry per restart point, Seek can land
+// without reading a key).
 void AddRestartKeyPrefixes(Block* block, const BlockIterOptions& options) {
   std::vector<uint64_t> prefixes;
-  ASSERT_OK(BuildRestartKeyPrefixes(*block, options, &prefixes));
+  bool one_entry_per_restart = false;
+  ASSERT_OK(BuildRestartKeyPrefixes(*block, options, &prefixes,
+                                    &one_entry_per_restart));
   ASSERT_EQ(block->empty() ? 0u : block->num_restarts(), prefixes.size());
-  block->SetRestartKeyPrefixes(
-      std::move(prefixes), options.key_order == BlockKeyOrder::kInternalKey);
+  block->SetRestartKeyPrefixes(std::move(prefixes),
+                               options.key_order == BlockKeyOrder::kInternalKey,
+                               one_entry_per_restart);
 }
 
 // Compares every way of moving through `block` with the sorted `model`.
@@ -288,11 +294,17 @@ TEST_P(DataBlockIterTest, MatchesSortedModel) {
         ASSERT_NO_FATAL_FAILURE(
             AddRestartKeyPrefixes(block.get(), BlockIterOptions::DataBlock()));
       }
-      ModelChecker checker(block.get(), BlockIterOptions::DataBlock(), model,
-                           &rnd);
-      ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
-      ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(InternalTargets(model, &rnd)));
-      ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(5000));
+      // A block just read skips Seek's prefetch hints, nothing else.
+      for (bool hot : {false, true}) {
+        SCOPED_TRACE(hot ? "hot" : "maybe cold");
+        const BlockIterOptions options =
+            BlockIterOptions::DataBlock(kDisableGlobalSequenceNumber, hot);
+        ModelChecker checker(block.get(), options, model, &rnd);
+        ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
+        ASSERT_NO_FATAL_FAILURE(
+            checker.CheckSeeks(InternalTargets(model, &rnd)));
+        ASSERT_NO_FATAL_FAILURE(checker.CheckRandomWalk(5000));
+      }
     }
   }
 }
@@ -490,7 +502,10 @@ TEST_P(IndexBlockIterTest, MatchesSortedModel) {
   if (param.user_keys) {
     std::set<std::string> keys;
     while (keys.size() < 2000) {
-      keys.insert(RandomUserKey(&rnd, 8));
+      // Some keys share their first 8 bytes (tied restart key prefixes);
+      // short ones tie with their zero-padded extensions.
+      keys.insert(rnd.OneIn(3) ? "prefix08" + RandomUserKey(&rnd, 4)
+                               : RandomUserKey(&rnd, 8));
     }
     for (const std::string& k : keys) {
       model.push_back({k, "", BlockHandle()});
@@ -508,7 +523,6 @@ TEST_P(IndexBlockIterTest, MatchesSortedModel) {
     offset = e.handle.end_offset_with_trailer();
   }
   BlockBuilder builder(param.restart_interval, true, param.delta);
-  BlockHandle previous;
   for (size_t i = 0; i < model.size(); ++i) {
     std::string encoded = model[i].handle.Encode();
     std::string delta;
@@ -527,6 +541,7 @@ TEST_P(IndexBlockIterTest, MatchesSortedModel) {
   if (param.user_keys) {
     for (int i = 0; i < 500; ++i) {
       targets.push_back(RandomUserKey(&rnd, 9));
+      targets.push_back("prefix08" + RandomUserKey(&rnd, 5));
     }
   } else {
     targets = InternalTargets(model, &rnd);
@@ -645,6 +660,203 @@ INSTANTIATE_TEST_SUITE_P(
              (info.param.delta ? "_DeltaHandles" : "_FullHandles") +
              "_Restart" + std::to_string(info.param.restart_interval);
     });
+
+// The 8-byte big-endian form of `prefix`: a key whose RestartKeyPrefix is
+// exactly `prefix`.
+std::string KeyWithPrefix(uint64_t prefix) {
+  std::string key(8, '\0');
+  EncodeFixed64(key.data(), __builtin_bswap64(prefix));
+  return key;
+}
+
+std::unique_ptr<Block> BuildIndex(const std::vector<std::string>& user_keys,
+                                  int restart_interval, bool delta) {
+  BlockBuilder builder(restart_interval, true, delta);
+  BlockHandle previous;
+  uint64_t offset = 0;
+  for (const std::string& k : user_keys) {
+    const BlockHandle handle(offset, 100 + offset % 7);
+    std::string delta_bytes;
+    if (offset > 0) {
+      EncodeHandleSizeDelta(handle, previous, &delta_bytes);
+    }
+    offset = handle.end_offset_with_trailer();
+    const Slice delta_slice(delta_bytes);
+    builder.Add(k, handle.Encode(), &delta_slice);
+    previous = handle;
+  }
+  std::unique_ptr<Block> block;
+  EXPECT_OK(
+      Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
+  return block;
+}
+
+TEST(RestartKeyPrefixTest, TellsWhetherEveryEntryIsARestartPoint) {
+  const std::vector<std::string> keys = {"apple", "banana", "cherry", "date",
+                                         "elder"};
+  for (bool delta : {false, true}) {
+    for (int interval : {1, 2, 16}) {
+      SCOPED_TRACE(std::to_string(interval) + (delta ? " delta" : " full"));
+      std::unique_ptr<Block> block = BuildIndex(keys, interval, delta);
+      std::vector<uint64_t> prefixes;
+      bool one = !(interval == 1);
+      ASSERT_OK(BuildRestartKeyPrefixes(
+          *block, BlockIterOptions::IndexBlock(true, delta), &prefixes, &one));
+      EXPECT_EQ(interval == 1, one);
+    }
+  }
+  // Data blocks: raw values; a lone entry fills its interval.
+  for (size_t n : {size_t{1}, size_t{3}}) {
+    BlockBuilder builder(16);
+    for (size_t i = 0; i < n; ++i) {
+      builder.Add(
+          MakeInternalKey("k" + std::to_string(i), 1, ValueType::kValue), "v");
+    }
+    std::unique_ptr<Block> block;
+    ASSERT_OK(
+        Block::Create(BlockContents::Own(builder.Finish().ToString()), &block));
+    std::vector<uint64_t> prefixes;
+    bool one = n != 1;
+    ASSERT_OK(BuildRestartKeyPrefixes(*block, BlockIterOptions::DataBlock(),
+                                      &prefixes, &one));
+    EXPECT_EQ(n == 1, one) << n;
+  }
+}
+
+// With one entry per restart point, a target whose prefix no restart key
+// shares is placed by the prefixes alone. Prefixes that disagree with the
+// keys (as corrupt ones would) show which path Seek took.
+TEST(RestartKeyPrefixTest, OneEntryPerRestartLandsWithoutReadingKeys) {
+  std::unique_ptr<Block> block =
+      BuildIndex({"apple", "banana", "cherry", "date"}, 1, true);
+  const BlockIterOptions options = BlockIterOptions::IndexBlock(true, true);
+  const std::vector<uint64_t> lies = {1, 2, 4, 5};
+  struct Case {
+    uint64_t target_prefix;
+    bool one_entry_per_restart;
+    const char* expected;  // nullptr: not valid.
+  };
+  for (const Case& c : {
+           // Decisive: the entry at the first larger prefix.
+           Case{3, true, "cherry"},
+           Case{0, true, "apple"},
+           Case{6, true, nullptr},
+           // Without the flag the interval before is scanned by key.
+           Case{3, false, "banana"},
+           Case{6, false, "date"},
+       }) {
+    SCOPED_TRACE(std::to_string(c.target_prefix) +
+                 (c.one_entry_per_restart ? " one" : " many"));
+    block->SetRestartKeyPrefixes(lies, false, c.one_entry_per_restart);
+    BlockIter iter(block.get(), options);
+    iter.Seek(KeyWithPrefix(c.target_prefix));
+    ASSERT_OK(iter.status());
+    if (c.expected == nullptr) {
+      EXPECT_FALSE(iter.Valid());
+      continue;
+    }
+    ASSERT_TRUE(iter.Valid());
+    EXPECT_EQ(c.expected, iter.key().ToString());
+    // The position is a real one: Next and Prev continue from it.
+    const BlockHandle here = iter.handle();
+    iter.Next();
+    if (iter.Valid()) {
+      iter.Prev();
+      ASSERT_TRUE(iter.Valid());
+      EXPECT_EQ(here, iter.handle());
+    }
+  }
+  // A restart key with the target's prefix: the keys decide (apple is the
+  // first key above the 8-byte target), even with the flag.
+  block->SetRestartKeyPrefixes({1, 3, 3, 5}, false, true);
+  BlockIter iter(block.get(), options);
+  iter.Seek(KeyWithPrefix(3));
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ("apple", iter.key().ToString());
+}
+
+// The forward scan of Seek passes over the entries the shared-prefix
+// lengths prove smaller than the target without decoding their keys: a
+// passed-over entry that breaks the global sequence number rule (which a
+// decoded one reports as Corruption) does not stop it.
+TEST(BlockIterTest, ScanPassesOverSmallerEntriesWithoutDecodingThem) {
+  std::vector<Entry> model;
+  for (int i = 1; i <= 4; ++i) {
+    model.push_back({MakeInternalKey("key" + std::to_string(i), i == 2 ? 5 : 0,
+                                     ValueType::kValue),
+                     "v" + std::to_string(i),
+                     {}});
+  }
+  std::unique_ptr<Block> block =
+      Build(model, 16, DataBlockIndexType::kBinarySearch);
+  const BlockIterOptions options = BlockIterOptions::DataBlock(9);
+  {
+    BlockIter iter(block.get(), options);
+    iter.SeekToFirst();
+    iter.Next();
+    EXPECT_TRUE(iter.status().IsCorruption()) << iter.status().ToString();
+  }
+  BlockIter iter(block.get(), options);
+  iter.Seek(MakeInternalKey("key4", kMaxSequenceNumber, kValueTypeForSeek));
+  ASSERT_OK(iter.status());
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(MakeInternalKey("key4", 9, ValueType::kValue),
+            iter.key().ToString());
+  EXPECT_EQ("v4", iter.value().ToString());
+  iter.Next();
+  EXPECT_FALSE(iter.Valid());
+  EXPECT_OK(iter.status());
+}
+
+// With a global sequence number every key is reported with it; Seek,
+// SeekForPrev and SeekForGet compare the reported keys, through the fast
+// forward scan too.
+TEST(BlockIterTest, GlobalSequenceNumberSeeksMatchTheModel) {
+  test::Random rnd(2024);
+  constexpr SequenceNumber kGlobal = 500;
+  for (KeyMode mode : {KeyMode::kMixed, KeyMode::kLong}) {
+    std::vector<Entry> stored;
+    std::vector<Entry> reported;
+    std::set<std::string> user_keys;
+    for (const Entry& e : MakeInternalEntries(&rnd, mode, 800)) {
+      const std::string user_key = ExtractUserKey(e.key).ToString();
+      if (!user_keys.insert(user_key).second) continue;
+      const auto type = static_cast<ValueType>(ExtractValueTypeByte(e.key));
+      stored.push_back({MakeInternalKey(user_key, 0, type), e.value, {}});
+      reported.push_back(
+          {MakeInternalKey(user_key, kGlobal, type), e.value, {}});
+    }
+    for (int restart_interval : {1, 16}) {
+      for (DataBlockIndexType type : {DataBlockIndexType::kBinarySearch,
+                                      DataBlockIndexType::kBinaryAndHash}) {
+        SCOPED_TRACE(std::string(KeyModeName(mode)) + " " +
+                     std::to_string(restart_interval));
+        std::unique_ptr<Block> block = Build(stored, restart_interval, type);
+        const BlockIterOptions options = BlockIterOptions::DataBlock(kGlobal);
+        ModelChecker checker(block.get(), options, reported, &rnd);
+        ASSERT_NO_FATAL_FAILURE(checker.CheckForwardAndBackward());
+        const std::vector<std::string> targets =
+            InternalTargets(reported, &rnd);
+        ASSERT_NO_FATAL_FAILURE(checker.CheckSeeks(targets));
+        for (const std::string& target : targets) {
+          BlockIter iter(block.get(), options);
+          const bool may_continue = iter.SeekForGet(target);
+          ASSERT_OK(iter.status());
+          const size_t lb = checker.LowerBound(target);
+          const bool present =
+              lb < reported.size() &&
+              ExtractUserKey(reported[lb].key) == ExtractUserKey(target);
+          if (present) {
+            ASSERT_TRUE(may_continue);
+            ASSERT_NO_FATAL_FAILURE(checker.ExpectAt(iter, lb));
+          } else if (may_continue && iter.Valid()) {
+            ASSERT_NO_FATAL_FAILURE(checker.ExpectAt(iter, lb));
+          }
+        }
+      }
+    }
+  }
+}
 
 TEST(BlockIterTest, EntryOffsetIsPositionInBlock) {
   BlockBuilder builder(16);

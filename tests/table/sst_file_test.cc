@@ -13,7 +13,10 @@
 #include "strata/cache.h"
 #include "strata/sst_file_reader.h"
 #include "strata/sst_file_writer.h"
+#include "table/internal_key.h"
+#include "table/table_builder.h"
 #include "testutil/testutil.h"
+#include "util/coding.h"
 #include "util/crc32c.h"
 
 namespace strata {
@@ -95,6 +98,54 @@ TEST_F(SstFileTest, RoundTripThroughPublicApi) {
       EXPECT_EQ(reader.GetTableProperties().db_id, "SST Writer");
     }
   }
+}
+
+// Get builds its lookup key on the stack for short user keys and on the
+// heap for long ones: both sides of the boundary, and the empty key.
+TEST_F(SstFileTest, GetFindsShortAndLongUserKeys) {
+  std::map<std::string, std::string> model;
+  for (size_t len : {size_t{0}, size_t{1}, size_t{8}, size_t{55}, size_t{56},
+                     size_t{57}, size_t{64}, size_t{300}}) {
+    model[std::string(len, 'k')] = "len" + std::to_string(len);
+    model[std::string(len, 'm') + "x"] = "mx" + std::to_string(len);
+  }
+  Write("/long.sst", model, WriterOptions());
+  SstFileReader reader(ReaderOptions());
+  ASSERT_OK(reader.Open("/long.sst"));
+  for (const auto& [k, v] : model) {
+    std::string value;
+    ASSERT_OK(reader.Get(SstReadOptions(), k, &value));
+    EXPECT_EQ(v, value);
+    Status s = reader.Get(SstReadOptions(), k + "\x01", &value);
+    EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+    EXPECT_TRUE(value.empty());
+  }
+}
+
+// Get sees only the found key's trailer; a type byte no SST may hold is
+// still Corruption naming the key, as ParseInternalKey words it.
+TEST_F(SstFileTest, GetOfKeyWithImpossibleTypeIsCorruption) {
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(fs_.NewWritableFile("/type.sst", FileOptions(), &file));
+  std::unique_ptr<WritableFileWriter> writer;
+  ASSERT_OK(WritableFileWriter::Create(std::move(file),
+                                       WritableFileWriterOptions(), &writer));
+  TableBuilder builder(TableBuilderOptions(), writer.get());
+  ASSERT_OK(builder.Add(MakeInternalKey("a", 1, ValueType::kValue), "va"));
+  std::string bad_key = "b";
+  PutFixed64(&bad_key, (uint64_t{1} << 8) | 0x30);
+  ASSERT_OK(builder.Add(bad_key, "vb"));
+  ASSERT_OK(builder.Finish());
+  ASSERT_OK(writer->Close());
+  SstFileReader reader(ReaderOptions());
+  ASSERT_OK(reader.Open("/type.sst"));
+  std::string value;
+  ASSERT_OK(reader.Get(SstReadOptions(), "a", &value));
+  EXPECT_EQ("va", value);
+  Status s = reader.Get(SstReadOptions(), "b", &value);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_THAT(s.ToString(), HasSubstr("value type 48"));
+  EXPECT_THAT(s.ToString(), HasSubstr("'62'"));
 }
 
 TEST_F(SstFileTest, ParallelThreadsWriteTheSameBytes) {

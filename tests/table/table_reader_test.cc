@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -11,9 +12,10 @@
 
 #include "env/fake_file_system.h"
 #include "env/fault_injection_file_system.h"
+#include "strata/cache.h"
+#include "strata/thread_pool.h"
 #include "table/table_builder.h"
 #include "table/table_iterator.h"
-#include "strata/thread_pool.h"
 #include "testutil/testutil.h"
 
 namespace strata {
@@ -215,6 +217,78 @@ TEST_P(TableRoundTripTest, SeeksAndGetsMatchTheModel) {
   }
 }
 
+// Get through every read path (buffered, whose block goes through a
+// per-thread reused buffer; mmap; direct), with no block cache, a cache it
+// fills and a cache it must not fill, from several threads at once: every
+// answer matches the model.
+TEST_P(TableRoundTripTest, GetsFromManyThreadsOnEveryReadPathMatchTheModel) {
+  test::Random rnd(17);
+  const Model model = MakeModel(&rnd, 2000, /*multi_version=*/true);
+  ASSERT_OK(Build(model, "/g.sst"));
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : model) keys.push_back(k);
+  enum class Mode { kBuffered, kMmap, kDirect };
+  enum class CacheUse { kNone, kFill, kNoFill };
+  for (Mode mode : {Mode::kBuffered, Mode::kMmap, Mode::kDirect}) {
+    for (CacheUse cache_use :
+         {CacheUse::kNone, CacheUse::kFill, CacheUse::kNoFill}) {
+      SCOPED_TRACE("mode " + std::to_string(static_cast<int>(mode)) +
+                   " cache " + std::to_string(static_cast<int>(cache_use)));
+      FileOptions fo;
+      fo.use_direct_reads = mode == Mode::kDirect;
+      fo.use_mmap_reads = mode == Mode::kMmap;
+      std::unique_ptr<RandomAccessFile> file;
+      ASSERT_OK(fs_.NewRandomAccessFile("/g.sst", fo, &file));
+      uint64_t size = 0;
+      ASSERT_OK(file->GetFileSize(&size));
+      TableReaderOptions options;
+      if (cache_use != CacheUse::kNone) {
+        options.block_cache = NewLRUCache(64 << 20);
+      }
+      std::unique_ptr<TableReader> table;
+      ASSERT_OK(TableReader::Open(
+          options, std::make_unique<RandomAccessFileReader>(std::move(file)),
+          size, &table));
+      TableReadOptions read_options;
+      read_options.fill_cache = cache_use == CacheUse::kFill;
+      auto lookups = [&](uint64_t seed) {
+        test::Random r(seed);
+        for (int i = 0; i < 400; ++i) {
+          const std::string& base = keys[r.Uniform(keys.size())];
+          std::string user_key = ExtractUserKey(base).ToString();
+          if (r.OneIn(4)) user_key += static_cast<char>(r.Uniform(256));
+          const std::string target =
+              MakeInternalKey(user_key, r.Uniform(1200), kValueTypeForSeek);
+          const auto want = model.lower_bound(target);
+          const bool expect = want != model.end() &&
+                              ExtractUserKey(want->first) == Slice(user_key);
+          bool found = false;
+          std::string got_key;
+          std::string got_value;
+          Status s =
+              table->Get(read_options, target, &found, &got_key, &got_value);
+          EXPECT_OK(s);
+          EXPECT_EQ(expect, found) << Slice(target).ToHex();
+          if (s.ok() && expect && found) {
+            EXPECT_EQ(Slice(want->first).ToHex(), Slice(got_key).ToHex());
+            EXPECT_EQ(want->second, got_value);
+          }
+        }
+      };
+      std::vector<std::thread> threads;
+      for (uint64_t t = 0; t < 4; ++t) {
+        threads.emplace_back(lookups, 100 + t);
+      }
+      for (std::thread& t : threads) t.join();
+      if (cache_use == CacheUse::kNoFill) {
+        EXPECT_EQ(0u, options.block_cache->GetUsage());
+      } else if (cache_use == CacheUse::kFill) {
+        EXPECT_GT(options.block_cache->GetUsage(), 0u);
+      }
+    }
+  }
+}
+
 // Compressing on an executor changes nothing on disk.
 TEST_P(TableRoundTripTest, ParallelCompressionIsByteIdentical) {
   test::Random rnd(13);
@@ -290,6 +364,110 @@ TEST_P(TableRoundTripTest, SingleByteCorruptionIsDetectedOrHarmless) {
       EXPECT_THAT(s.ToString(), HasSubstr("/bad.sst")) << "byte " << pos;
     }
   }
+}
+
+// Tables built by hand for Get's corner cases.
+class TableGetTest : public ::testing::Test {
+ protected:
+  Status Build(const Model& model, const TableBuilderOptions& o) {
+    std::unique_ptr<WritableFile> file;
+    STRATA_RETURN_IF_ERROR(
+        fake_.NewWritableFile("/t.sst", FileOptions(), &file));
+    std::unique_ptr<WritableFileWriter> writer;
+    STRATA_RETURN_IF_ERROR(WritableFileWriter::Create(
+        std::move(file), WritableFileWriterOptions(), &writer));
+    TableBuilder builder(o, writer.get());
+    Status s;
+    for (const auto& [key, value] : model) {
+      s = builder.Add(key, value);
+      if (!s.ok()) break;
+    }
+    if (s.ok()) s = builder.Finish();
+    Status close = writer->Close();
+    return s.ok() ? close : s;
+  }
+  Status Open(std::unique_ptr<TableReader>* table) {
+    std::unique_ptr<RandomAccessFile> file;
+    STRATA_RETURN_IF_ERROR(
+        fake_.NewRandomAccessFile("/t.sst", FileOptions(), &file));
+    uint64_t size = 0;
+    STRATA_RETURN_IF_ERROR(file->GetFileSize(&size));
+    return TableReader::Open(
+        TableReaderOptions(),
+        std::make_unique<RandomAccessFileReader>(std::move(file)), size, table);
+  }
+  FakeFileSystem fake_;
+};
+
+// Versions of one user key spread over many tiny blocks. A lookup below
+// the last version a block holds finds nothing there and continues with
+// the next block, read into the same per-thread buffer the first one used.
+TEST_F(TableGetTest, GetContinuesIntoTheNextBlock) {
+  for (uint32_t fv : {2u, 5u}) {
+    SCOPED_TRACE("format_version " + std::to_string(fv));
+    Model model;
+    for (uint64_t seq = 10; seq <= 400; seq += 10) {
+      model[MakeInternalKey("hot", seq, ValueType::kValue)] =
+          "v" + std::to_string(seq);
+    }
+    model[MakeInternalKey("cold", 5, ValueType::kValue)] = "c";
+    model[MakeInternalKey("hotter", 5, ValueType::kValue)] = "h";
+    TableBuilderOptions o;
+    o.format_version = fv;
+    o.block_size = 40;  // About one entry per block.
+    o.block_restart_interval = 2;
+    ASSERT_OK(Build(model, o));
+    std::unique_ptr<TableReader> table;
+    ASSERT_OK(Open(&table));
+    for (uint64_t seq = 0; seq <= 410; ++seq) {
+      const std::string target = MakeInternalKey("hot", seq, kValueTypeForSeek);
+      bool found = false;
+      std::string value;
+      uint64_t trailer = 0;
+      ASSERT_OK(table->Get(TableReadOptions(), target, &found, nullptr, &value,
+                           &trailer));
+      const uint64_t newest = seq / 10 * 10;
+      ASSERT_EQ(newest >= 10, found) << seq;
+      if (found) {
+        EXPECT_EQ("v" + std::to_string(std::min<uint64_t>(newest, 400)), value);
+        EXPECT_EQ(std::min<uint64_t>(newest, 400), trailer >> 8);
+      }
+    }
+  }
+}
+
+// A damaged data block read for a Get (into the reused buffer) is
+// Corruption naming the file and the block's offset, and the next Get on
+// the thread is unaffected.
+TEST_F(TableGetTest, CorruptDataBlockIsCorruptionNamingFileAndOffset) {
+  Model model;
+  for (int i = 0; i < 400; ++i) {
+    model[MakeInternalKey("key" + std::to_string(1000 + i), 1,
+                          ValueType::kValue)] = std::string(50, 'v');
+  }
+  TableBuilderOptions o;
+  o.block_size = 1024;
+  ASSERT_OK(Build(model, o));
+  std::string content;
+  ASSERT_OK(fake_.ReadFileContent("/t.sst", &content));
+  content[200] ^= 0x40;  // Inside the first data block.
+  ASSERT_OK(fake_.WriteFileContent("/t.sst", content));
+  std::unique_ptr<TableReader> table;
+  ASSERT_OK(Open(&table));
+  bool found = true;
+  std::string value;
+  Status s = table->Get(TableReadOptions(),
+                        MakeInternalKey("key1000", 9, kValueTypeForSeek),
+                        &found, nullptr, &value);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_THAT(s.ToString(), HasSubstr("/t.sst @ 0+"));
+  EXPECT_THAT(s.ToString(), HasSubstr("checksum mismatch"));
+  EXPECT_FALSE(found);
+  ASSERT_OK(table->Get(TableReadOptions(),
+                       MakeInternalKey("key1399", 9, kValueTypeForSeek), &found,
+                       nullptr, &value));
+  EXPECT_TRUE(found);
+  EXPECT_EQ(std::string(50, 'v'), value);
 }
 
 std::vector<Combo> Combos() {
