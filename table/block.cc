@@ -151,7 +151,15 @@ size_t Block::LowerBoundPrefix(uint64_t prefix) const {
   for (size_t i = from; i < to; i += 64 / sizeof(uint64_t)) {
     __builtin_prefetch(all.data() + i);
   }
-  if (to > from) __builtin_prefetch(all.data() + to - 1);
+  if (to > from) {
+    __builtin_prefetch(all.data() + to - 1);
+    // The answer's restart offset is read next: fetch those of the stride
+    // (16 x 4 bytes) with it instead of one more miss after the search.
+    if (to <= num_restarts_) {
+      __builtin_prefetch(restarts_ + from * sizeof(uint32_t));
+      __builtin_prefetch(restarts_ + (to - 1) * sizeof(uint32_t));
+    }
+  }
   return static_cast<size_t>(
       std::lower_bound(all.begin() + static_cast<std::ptrdiff_t>(from),
                        all.begin() + static_cast<std::ptrdiff_t>(to), prefix) -
