@@ -24,8 +24,7 @@ RandomAccessFileReaderCounters RandomAccessFileReader::counters() const {
   return c;
 }
 
-IOStatus RandomAccessFileReader::ReadFully(uint64_t offset, size_t n,
-                                           char* dst,
+IOStatus RandomAccessFileReader::ReadFully(uint64_t offset, size_t n, char* dst,
                                            size_t* bytes_read) const {
   const bool direct = use_direct_io();
   const DirectIOAlignment align = alignment();
@@ -88,14 +87,13 @@ IOStatus RandomAccessFileReader::ReadAligned(uint64_t offset, size_t n,
   }
   aligned->set_size(got);
   const uint64_t advance = offset - start;
-  const size_t len =
-      got > advance ? std::min<uint64_t>(got - advance, n) : 0;
+  const size_t len = got > advance ? std::min<uint64_t>(got - advance, n) : 0;
   *result = Slice(aligned->data() + advance, len);
   return IOStatus::OK();
 }
 
-IOStatus RandomAccessFileReader::Read(uint64_t offset, size_t n,
-                                      Slice* result, char* scratch) const {
+IOStatus RandomAccessFileReader::Read(uint64_t offset, size_t n, Slice* result,
+                                      char* scratch) const {
   requested_bytes_.fetch_add(n, std::memory_order_relaxed);
   if (mode() == IOMode::kMmap) {
     read_calls_.fetch_add(1, std::memory_order_relaxed);
@@ -129,8 +127,7 @@ IOStatus RandomAccessFileReader::Read(uint64_t offset, size_t n,
   return IOStatus::OK();
 }
 
-IOStatus RandomAccessFileReader::Read(uint64_t offset, size_t n,
-                                      Slice* result,
+IOStatus RandomAccessFileReader::Read(uint64_t offset, size_t n, Slice* result,
                                       AlignedMemory* buffer) const {
   if (!use_direct_io()) {
     // Buffered and mmap reads need no page alignment: a malloc-aligned
@@ -151,6 +148,35 @@ IOStatus RandomAccessFileReader::Read(uint64_t offset, size_t n,
   IOStatus s = ReadAligned(offset, n, &aligned, result);
   *buffer = aligned.Release();
   return s;
+}
+
+IOStatus RandomAccessFileReader::ReadInto(uint64_t offset, size_t n,
+                                          Slice* result,
+                                          AlignedBuffer* reused) const {
+  if (!use_direct_io()) {
+    if (reused->capacity() < n) reused->Allocate(n);
+    return Read(offset, n, result, reused->data());
+  }
+  requested_bytes_.fetch_add(n, std::memory_order_relaxed);
+  const DirectIOAlignment align = alignment();
+  const uint64_t start = RoundDown(offset, align.offset);
+  const uint64_t end = RoundUp(offset + n, align.offset);
+  if (reused->alignment() < align.both() || reused->capacity() < end - start) {
+    reused->set_alignment(std::max(reused->alignment(), align.both()));
+    reused->Allocate(end - start);
+  }
+  size_t got = 0;
+  IOStatus s = ReadFully(start, end - start, reused->data(), &got);
+  if (!s.ok()) {
+    *result = Slice();
+    return s;
+  }
+  const uint64_t advance = offset - start;
+  const size_t len =
+      got > advance ? static_cast<size_t>(std::min<uint64_t>(got - advance, n))
+                    : 0;
+  *result = Slice(reused->data() + advance, len);
+  return IOStatus::OK();
 }
 
 IOStatus RandomAccessFileReader::MultiRead(ReadRequest* requests,
@@ -247,9 +273,8 @@ IOStatus RandomAccessFileReader::MultiRead(ReadRequest* requests,
     range.got = read.result.size();
     device_bytes_.fetch_add(range.got, std::memory_order_relaxed);
     // A short transfer that is not the end of the file: read the rest.
-    const bool maybe_more =
-        range.got > 0 && range.got < read.len &&
-        (!direct || IsAligned(range.got, align.offset));
+    const bool maybe_more = range.got > 0 && range.got < read.len &&
+                            (!direct || IsAligned(range.got, align.offset));
     if (maybe_more) {
       size_t more = 0;
       range.status = ReadFully(range.start + range.got, read.len - range.got,
@@ -266,9 +291,9 @@ IOStatus RandomAccessFileReader::MultiRead(ReadRequest* requests,
       continue;
     }
     const uint64_t advance = r.offset - range.start;
-    const size_t len =
-        range.got > advance ? std::min<uint64_t>(range.got - advance, r.len)
-                            : 0;
+    const size_t len = range.got > advance
+                           ? std::min<uint64_t>(range.got - advance, r.len)
+                           : 0;
     r.result = Slice(batch.data() + range.buffer_offset + advance, len);
   }
   *buffer = batch.Release();

@@ -54,6 +54,14 @@ class RandomAccessFileReader {
   IOStatus Read(uint64_t offset, size_t n, Slice* result,
                 AlignedMemory* buffer) const;
 
+  // Same, but the bytes land in `reused`, which the caller keeps from one
+  // read to the next: it is reallocated only when too small (or, for direct
+  // files, aligned less than the file needs), so a loop of reads allocates
+  // nothing. Direct files read the aligned hull into it (no copy). *result
+  // points into `reused` (or into the mapping) until its next use.
+  IOStatus ReadInto(uint64_t offset, size_t n, Slice* result,
+                    AlignedBuffer* reused) const;
+
   // Reads every request (in any order; duplicates, overlaps and ranges past
   // the end allowed). Each request gets its own result and status; the
   // results point into *buffer, which the reader allocates for the batch

@@ -69,8 +69,8 @@ Status DecodeRawBlock(std::string_view path, const BlockFetchOptions& options,
                                   std::to_string(raw.size()));
   }
   if (options.verify_checksum) {
-    STRATA_RETURN_IF_ERROR(VerifyBlockChecksum(options.checksum_type, raw,
-                                               path, handle.offset()));
+    STRATA_RETURN_IF_ERROR(
+        VerifyBlockChecksum(options.checksum_type, raw, path, handle.offset()));
   }
   const uint8_t type_byte = static_cast<uint8_t>(raw[handle.size()]);
   const Slice stored(raw.data(), handle.size());
@@ -89,9 +89,9 @@ Status DecodeRawBlock(std::string_view path, const BlockFetchOptions& options,
   }
   CompressionType type;
   if (!CompressionTypeFromByte(type_byte, &type)) {
-    return Status::Corruption(path, handle.offset(), handle.size(),
-                              "unknown compression type byte " +
-                                  std::to_string(type_byte));
+    return Status::Corruption(
+        path, handle.offset(), handle.size(),
+        "unknown compression type byte " + std::to_string(type_byte));
   }
   if (!options.allow_compressed) {
     return Status::Corruption(path, handle.offset(), handle.size(),
@@ -160,17 +160,11 @@ Status ReadBlockContentsTransient(const RandomAccessFileReader& file,
                                   const BlockHandle& handle,
                                   AlignedBuffer* buffer,
                                   BlockContents* contents) {
-  if (file.use_direct_io()) {
-    return ReadBlockContents(file, nullptr, options, handle, contents);
-  }
   const std::string& path = file.path();
   STRATA_RETURN_IF_ERROR(CheckBlockExtent(path, options, handle));
   const size_t n = static_cast<size_t>(handle.size() + kBlockTrailerSize);
-  if (buffer->capacity() < n) {
-    buffer->Allocate(n);
-  }
   Slice raw;
-  STRATA_RETURN_IF_ERROR(file.Read(handle.offset(), n, &raw, buffer->data()));
+  STRATA_RETURN_IF_ERROR(file.ReadInto(handle.offset(), n, &raw, buffer));
   return DecodeRawBlock(path, options, handle, raw, RawBlockUse::kBorrow,
                         nullptr, contents);
 }

@@ -44,8 +44,9 @@ Status ReadBlockContents(const RandomAccessFileReader& file,
 // *buffer, grown as needed and reused from call to call, and an
 // uncompressed block borrows *buffer (or the mapping) instead of getting
 // memory of its own. *contents is then valid until *buffer is used again
-// or destroyed. Direct reads, which need aligned memory of their own, and
-// compressed blocks own their bytes as with ReadBlockContents.
+// or destroyed. A direct read lands in *buffer too (its aligned hull, the
+// buffer realigned as the file needs). Compressed blocks own their
+// decompressed bytes as with ReadBlockContents.
 // Thread-safety: as ReadBlockContents; *buffer must not be shared.
 Status ReadBlockContentsTransient(const RandomAccessFileReader& file,
                                   const BlockFetchOptions& options,

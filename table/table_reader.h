@@ -25,7 +25,7 @@
 // not thread-safe. A Get that keeps no block (no block cache to fill)
 // reads it into a buffer owned by the calling thread and reused by that
 // thread's later Gets, so concurrent Gets share no memory and allocate none
-// (a buffered or mmap file; direct reads allocate aligned memory). Ownership:
+// (buffered, mmap and direct files alike). Ownership:
 // owns the RandomAccessFileReader; iterators borrow the TableReader, which
 // must outlive them.
 #pragma once

@@ -1,13 +1,13 @@
 #include "env/random_access_file_reader.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "env/fake_file_system.h"
 #include "env/fault_injection_file_system.h"
@@ -123,15 +123,27 @@ void RunRandomReads(FaultInjectionFileSystem* fs, const std::string& path,
     auto reader = OpenReader(fs, path, direct);
     ASSERT_NE(reader, nullptr);
     fs->recorder().Clear();
+    // Kept across the file's reads, as a Get's per-thread buffer is.
+    AlignedBuffer reused(alignof(std::max_align_t));
     for (int i = 0; i < 20; ++i) {
       uint64_t offset;
       size_t n;
       PickRead(&rnd, size, a, &offset, &n);
       SCOPED_TRACE("seed " + std::to_string(seed) + " read " +
-                   std::to_string(n) + " @ " + std::to_string(offset) +
-                   " of " + std::to_string(size));
+                   std::to_string(n) + " @ " + std::to_string(offset) + " of " +
+                   std::to_string(size));
       const std::string want = Expected(content, offset, n);
-      if (rnd.OneIn(2)) {
+      const uint32_t how = rnd.Uniform(3);
+      if (how == 2) {
+        // Into the reused buffer: the result points inside it.
+        Slice got;
+        ASSERT_OK(reader->ReadInto(offset, n, &got, &reused));
+        ASSERT_EQ(got.ToString(), want);
+        if (!want.empty()) {
+          ASSERT_GE(got.data(), reused.data());
+          ASSERT_LE(got.data() + got.size(), reused.data() + reused.capacity());
+        }
+      } else if (how == 0) {
         // Into the caller's scratch, at a random misalignment (or aligned).
         AlignedBuffer scratch(a);
         scratch.Allocate(n + a);
@@ -176,8 +188,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(ReaderParam{512, true}, ReaderParam{4096, true},
                       ReaderParam{16384, true}, ReaderParam{4096, false}),
     [](const ::testing::TestParamInfo<ReaderParam>& info) {
-      return std::string(info.param.direct ? "Direct" : "Buffered") +
-             "_Align" + std::to_string(info.param.alignment);
+      return std::string(info.param.direct ? "Direct" : "Buffered") + "_Align" +
+             std::to_string(info.param.alignment);
     });
 
 TEST(RandomAccessFileReaderRealDiskTest, DirectReadsEqualReferenceBytes) {
@@ -229,6 +241,35 @@ TEST_F(RandomAccessFileReaderTest, AlignedRequestSkipsBounceBuffer) {
   ASSERT_OK(reader->Read(4096, 8192, &got, scratch.data() + 1));
   EXPECT_EQ(reader->counters().bounce_reads, 1u);
   EXPECT_EQ(got.ToString(), content.substr(4096, 8192));
+}
+
+TEST_F(RandomAccessFileReaderTest, ReadIntoReusesItsBufferAndAlignsItOnce) {
+  test::Random rnd(3);
+  const std::string content = rnd.RandomBytes(6 * 4096);
+  WriteWholeFile(&fs_, "/r", content);
+  auto reader = OpenReader(&fs_, "/r", true);
+  AlignedBuffer reused(alignof(std::max_align_t));
+  Slice got;
+  ASSERT_OK(reader->ReadInto(5000, 4101, &got, &reused));
+  EXPECT_EQ(got.ToString(), content.substr(5000, 4101));
+  EXPECT_EQ(reused.alignment(), 4096u);
+  const char* memory = reused.data();
+  fs_.recorder().Clear();
+  for (uint64_t offset : {uint64_t{0}, uint64_t{4096}, uint64_t{9000}}) {
+    ASSERT_OK(reader->ReadInto(offset, 4000, &got, &reused));
+    EXPECT_EQ(got.ToString(), content.substr(offset, 4000));
+    EXPECT_EQ(memory, reused.data()) << "reallocated at " << offset;
+  }
+  // The device saw aligned reads straight into the buffer.
+  for (const IORecord& r : Reads("/r")) {
+    EXPECT_EQ(r.offset % 4096, 0u);
+    EXPECT_EQ(r.length % 4096, 0u);
+  }
+  EXPECT_EQ(reader->counters().bounce_reads, 0u);
+  // A larger read grows it.
+  ASSERT_OK(reader->ReadInto(0, 5 * 4096, &got, &reused));
+  EXPECT_EQ(got.ToString(), content.substr(0, 5 * 4096));
+  EXPECT_GE(reused.capacity(), 5u * 4096);
 }
 
 TEST_F(RandomAccessFileReaderTest, UnalignedRequestReadsEnclosingRange) {
@@ -336,8 +377,8 @@ TEST_P(MultiReadTest, RandomBatchesMatchReferenceAndMergeRanges) {
             [[fallthrough]];
           case 1:  // Touches the previous one's aligned end.
             if (i > 0) {
-              r.offset = RoundUp(requests[i - 1].offset + requests[i - 1].len,
-                                 a);
+              r.offset =
+                  RoundUp(requests[i - 1].offset + requests[i - 1].len, a);
               r.len = 1 + rnd.Uniform(2 * a);
               break;
             }
@@ -367,9 +408,8 @@ TEST_P(MultiReadTest, RandomBatchesMatchReferenceAndMergeRanges) {
             << "seed " << seed << " request " << r.len << " @ " << r.offset;
       }
       if (direct) {
-        auto reads = fs.recorder().Records([](const IORecord& r) {
-          return r.op == FileOp::kRead;
-        });
+        auto reads = fs.recorder().Records(
+            [](const IORecord& r) { return r.op == FileOp::kRead; });
         auto want = MergedRanges(requests, a);
         ASSERT_EQ(reads.size(), want.size()) << "seed " << seed;
         for (size_t i = 0; i < want.size(); ++i) {
