@@ -18,7 +18,7 @@ DEFINE_string(report_json, "",
 DEFINE_bool(direct_io_fallback, false,
             "strata: when a direct option is on and the DB directory refuses "
             "O_DIRECT, open buffered (with a warning) instead of failing.");
-DEFINE_bool(background_table_writes, true,
+DEFINE_bool(background_table_writes, false,
             "strata: flush and compaction hand full output buffers to a DB "
             "thread and go on building the table (false: the job writes "
             "them itself, as RocksDB does).");
