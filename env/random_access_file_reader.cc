@@ -77,8 +77,11 @@ IOStatus RandomAccessFileReader::ReadAligned(uint64_t offset, size_t n,
   const DirectIOAlignment align = alignment();
   const uint64_t start = RoundDown(offset, align.offset);
   const uint64_t end = RoundUp(offset + n, align.offset);
-  aligned->set_alignment(align.both());
-  aligned->Allocate(end - start);
+  if (aligned->alignment() < align.both() ||
+      aligned->capacity() < end - start) {
+    aligned->set_alignment(std::max(aligned->alignment(), align.both()));
+    aligned->Allocate(end - start);
+  }
   size_t got = 0;
   IOStatus s = ReadFully(start, end - start, aligned->data(), &got);
   if (!s.ok()) {
@@ -115,7 +118,7 @@ IOStatus RandomAccessFileReader::Read(uint64_t offset, size_t n, Slice* result,
     return s;
   }
   bounce_reads_.fetch_add(1, std::memory_order_relaxed);
-  AlignedBuffer aligned;
+  AlignedBuffer aligned(align.both());
   Slice in_buffer;
   IOStatus s = ReadAligned(offset, n, &aligned, &in_buffer);
   if (!s.ok()) {
@@ -158,25 +161,7 @@ IOStatus RandomAccessFileReader::ReadInto(uint64_t offset, size_t n,
     return Read(offset, n, result, reused->data());
   }
   requested_bytes_.fetch_add(n, std::memory_order_relaxed);
-  const DirectIOAlignment align = alignment();
-  const uint64_t start = RoundDown(offset, align.offset);
-  const uint64_t end = RoundUp(offset + n, align.offset);
-  if (reused->alignment() < align.both() || reused->capacity() < end - start) {
-    reused->set_alignment(std::max(reused->alignment(), align.both()));
-    reused->Allocate(end - start);
-  }
-  size_t got = 0;
-  IOStatus s = ReadFully(start, end - start, reused->data(), &got);
-  if (!s.ok()) {
-    *result = Slice();
-    return s;
-  }
-  const uint64_t advance = offset - start;
-  const size_t len =
-      got > advance ? static_cast<size_t>(std::min<uint64_t>(got - advance, n))
-                    : 0;
-  *result = Slice(reused->data() + advance, len);
-  return IOStatus::OK();
+  return ReadAligned(offset, n, reused, result);
 }
 
 IOStatus RandomAccessFileReader::MultiRead(ReadRequest* requests,

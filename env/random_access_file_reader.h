@@ -84,7 +84,8 @@ class RandomAccessFileReader {
   IOStatus ReadFully(uint64_t offset, size_t n, char* dst,
                      size_t* bytes_read) const;
   // Direct mode: reads the aligned range enclosing [offset, offset + n) into
-  // *aligned and points *result at the requested part of it.
+  // *aligned (reallocated only when too small or aligned less than the file
+  // needs) and points *result at the requested part of it.
   IOStatus ReadAligned(uint64_t offset, size_t n, AlignedBuffer* aligned,
                        Slice* result) const;
 
