@@ -235,34 +235,36 @@ bool BlockIter::CheckValueBounds(const char* value, uint32_t value_length) {
   return true;
 }
 
-bool BlockIter::CheckInternalKeySize(size_t key_size) {
+bool BlockIter::CheckInternalKeySize(uint32_t offset, size_t key_size) {
   if (key_size < kInternalKeyTrailerSize) {
-    SetCorruption(current_, "internal key of " + std::to_string(key_size) +
-                                " bytes (at least 8 needed)");
+    SetCorruption(offset, "internal key of " + std::to_string(key_size) +
+                              " bytes (at least 8 needed)");
     return false;
   }
   return true;
 }
 
-bool BlockIter::FinishInternalKey() {
-  if (!CheckInternalKeySize(key_.size())) {
+bool BlockIter::CheckInternalKey(uint32_t offset, Slice key,
+                                 KeyBuffer* reported) {
+  if (!CheckInternalKeySize(offset, key.size())) {
     return false;
   }
   if (options_.global_seqno != kDisableGlobalSequenceNumber) {
-    const uint64_t trailer = ExtractTrailer(key_);
+    const uint64_t trailer = ExtractTrailer(key);
     if ((trailer >> 8) != 0) {
-      SetCorruption(current_, "key has sequence number " +
-                                  std::to_string(trailer >> 8) +
-                                  " in a file with a global sequence number "
-                                  "(all must be 0)");
+      SetCorruption(offset, "key has sequence number " +
+                                std::to_string(trailer >> 8) +
+                                " in a file with a global sequence number "
+                                "(all must be 0)");
       return false;
     }
     // A separate copy: the next entry's shared prefix refers to the stored
     // bytes, not to the rewritten trailer.
-    char reported[kInternalKeyTrailerSize];
-    EncodeFixed64(reported, (options_.global_seqno << 8) | (trailer & 0xff));
-    global_key_.Assemble(key_.data(), key_.size() - kInternalKeyTrailerSize,
-                         reported, kInternalKeyTrailerSize);
+    char trailer_bytes[kInternalKeyTrailerSize];
+    EncodeFixed64(trailer_bytes,
+                  (options_.global_seqno << 8) | (trailer & 0xff));
+    reported->Assemble(key.data(), key.size() - kInternalKeyTrailerSize,
+                       trailer_bytes, kInternalKeyTrailerSize);
   }
   return true;
 }
@@ -348,24 +350,10 @@ bool BlockIter::RestartKey(uint32_t i, KeyBuffer* scratch, Slice* key) {
   }
   *key = Slice(p, non_shared);
   if (options_.key_order == BlockKeyOrder::kInternalKey) {
-    if (key->size() < kInternalKeyTrailerSize) {
-      SetCorruption(offset, "internal key of " + std::to_string(key->size()) +
-                                " bytes (at least 8 needed)");
+    if (!CheckInternalKey(offset, *key, scratch)) {
       return false;
     }
     if (options_.global_seqno != kDisableGlobalSequenceNumber) {
-      const uint64_t trailer = ExtractTrailer(*key);
-      if ((trailer >> 8) != 0) {
-        SetCorruption(offset, "key has sequence number " +
-                                  std::to_string(trailer >> 8) +
-                                  " in a file with a global sequence number "
-                                  "(all must be 0)");
-        return false;
-      }
-      char reported[kInternalKeyTrailerSize];
-      EncodeFixed64(reported, (options_.global_seqno << 8) | (trailer & 0xff));
-      scratch->Assemble(key->data(), key->size() - kInternalKeyTrailerSize,
-                        reported, kInternalKeyTrailerSize);
       *key = scratch->slice();
     }
   }
@@ -577,7 +565,7 @@ bool BlockIter::SkipSmallerEntries(Slice target, size_t order_bytes,
                             &value_length);
       if (p == nullptr || !CheckValueBounds(p + non_shared, value_length) ||
           (min_key_size > 0 &&
-           !CheckInternalKeySize(size_t{shared} + non_shared))) {
+           !CheckInternalKeySize(current_, size_t{shared} + non_shared))) {
         return false;
       }
       quick_end = QuickEntriesEnd(limit);

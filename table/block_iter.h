@@ -172,12 +172,18 @@ class BlockIter {
                                 uint32_t* value_length);
   // Corruption (false) unless the value fits before the restart array.
   bool CheckValueBounds(const char* value, uint32_t value_length);
-  // Corruption (false) for an internal key shorter than its trailer.
-  bool CheckInternalKeySize(size_t key_size);
-  // The checks of a decoded internal key_ (its size; with a global sequence
-  // number, a stored sequence number of 0) and the reported copy of it in
-  // global_key_. False with status_ set on corruption.
-  bool FinishInternalKey();
+  // Corruption (false) for an internal key at `offset` shorter than its
+  // trailer.
+  bool CheckInternalKeySize(uint32_t offset, size_t key_size);
+  // The checks of an internal key stored at `offset` (its size; with a
+  // global sequence number, a stored sequence number of 0) and, with a
+  // global sequence number, the key as reported assembled in *reported.
+  // False with status_ set on corruption.
+  bool CheckInternalKey(uint32_t offset, Slice key, KeyBuffer* reported);
+  // CheckInternalKey for the decoded key_, reported in global_key_.
+  bool FinishInternalKey() {
+    return CheckInternalKey(current_, key_, &global_key_);
+  }
   // From a restart point (just after SeekToRestartPoint), moves to the first
   // entry >= target; invalid at the end of the block, on corruption, or
   // when the next entry would start at or after `limit`.
