@@ -64,7 +64,7 @@ void FilePrefetchBuffer::StartNextChunk(size_t bytes) {
   // Not at the end of the file, so the buffer ends on an aligned offset.
   chunk->offset = buffer_offset_ + buffer_.size();
   chunk->requested = RoundUp(bytes, alignment_);
-  chunk->buffer.Allocate(chunk->requested);
+  chunk->buffer = TakeBuffer(chunk->requested);
   auto promise = std::make_shared<std::promise<void>>();
   chunk->done = promise->get_future();
   NextChunk* c = chunk.get();
@@ -87,7 +87,26 @@ void FilePrefetchBuffer::DropNextChunk() {
   if (next_ == nullptr) return;
   next_->done.wait();
   next_->CountAsDiscarded(&counters_);
+  KeepSpare(std::move(next_->buffer));
   next_.reset();
+}
+
+AlignedBuffer FilePrefetchBuffer::TakeBuffer(size_t bytes) {
+  AlignedBuffer b(buffer_.alignment());
+  if (spare_.capacity() >= bytes) {
+    b = std::move(spare_);
+    b.Clear();
+  } else {
+    b.Allocate(bytes);
+    ++buffer_allocations_;
+  }
+  return b;
+}
+
+void FilePrefetchBuffer::KeepSpare(AlignedBuffer&& b) {
+  if (b.capacity() > spare_.capacity()) {
+    spare_ = std::move(b);
+  }
 }
 
 bool FilePrefetchBuffer::TakeNextChunk(uint64_t offset, size_t n,
@@ -118,6 +137,7 @@ bool FilePrefetchBuffer::TakeNextChunk(uint64_t offset, size_t n,
     stitch_.append(chunk->buffer.data(), len - head);
     *result = Slice(stitch_);
   }
+  KeepSpare(std::move(buffer_));
   buffer_ = std::move(chunk->buffer);
   buffer_offset_ = start;
   at_eof_ = chunk_eof;
@@ -203,8 +223,7 @@ IOStatus FilePrefetchBuffer::Refill(uint64_t offset, size_t n,
 
   const size_t new_len = end - start;
   if (buffer_.capacity() < new_len) {
-    AlignedBuffer fresh(buffer_.alignment());
-    fresh.Allocate(new_len);
+    AlignedBuffer fresh = TakeBuffer(new_len);
     if (keep_len > 0) {
       std::memcpy(fresh.data(), buffer_.data() + (start - buffer_offset_),
                   keep_len);
@@ -314,6 +333,7 @@ IOStatus FilePrefetchBuffer::PrefetchTail(uint64_t file_size,
   const size_t len = RoundUp(file_size - start, alignment_);
   if (buffer_.capacity() < len) {
     buffer_.Allocate(len);
+    ++buffer_allocations_;
   }
   buffer_.Clear();
   buffer_offset_ = start;

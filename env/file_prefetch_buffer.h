@@ -102,6 +102,8 @@ class FilePrefetchBuffer {
   // counters() with, in discarded_bytes, also the readahead the buffer holds
   // unserved now: the counts as they will stand once it is destroyed.
   FilePrefetchBufferCounters FinalCounters() const;
+  // How many buffers it has allocated (background chunks reuse them).
+  size_t buffer_allocations() const { return buffer_allocations_; }
 
  private:
   bool Contains(uint64_t offset, size_t n) const;
@@ -125,6 +127,11 @@ class FilePrefetchBuffer {
   void DropNextChunk();
   // The readahead size of the next background chunk, 0 for none.
   size_t NextChunkBytes() const;
+  // An empty buffer of at least `bytes`: the spare if it is large enough,
+  // else a new allocation.
+  AlignedBuffer TakeBuffer(size_t bytes);
+  // Keeps `b` as the spare if it is larger than the one kept.
+  void KeepSpare(AlignedBuffer&& b);
 
   const RandomAccessFileReader* const reader_;
   const FilePrefetchBufferOptions options_;
@@ -143,6 +150,13 @@ class FilePrefetchBuffer {
   struct NextChunk;
   std::unique_ptr<NextChunk> next_;
   std::string stitch_;
+  // The buffer a taken chunk replaced (or a dropped chunk's), reused for the
+  // next chunk. Steady background readahead thus swaps two buffers instead of
+  // allocating one per chunk: a new 256 KiB allocation comes back from the
+  // C library as pages the kernel has to fault in and zero during the read,
+  // which made readahead cost more than the copy it does.
+  AlignedBuffer spare_;
+  size_t buffer_allocations_ = 0;
 
   // Auto mode state.
   size_t auto_readahead_;

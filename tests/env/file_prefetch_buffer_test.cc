@@ -409,6 +409,42 @@ TEST_P(FilePrefetchBufferTest, BackgroundAutoReadaheadServesEveryByteOnce) {
   EXPECT_LE(final_counters.discarded_bytes, final_counters.prefetched_bytes);
 }
 
+TEST_P(FilePrefetchBufferTest, BackgroundChunksSwapTwoBuffers) {
+  // Steady background readahead reads each chunk into the buffer the one
+  // before it replaced: no allocation per chunk (a fresh one costs a page
+  // fault per page during the read).
+  MakeFile(6 * kMiB + 321, 7);
+  CountingPool pool;
+  {
+    FilePrefetchBufferOptions options;
+    options.mode = ReadaheadMode::kCompaction;
+    options.readahead_bytes = 64 * kKiB;
+    options.executor = &pool;
+    FilePrefetchBuffer pb(reader_.get(), options);
+    for (uint64_t offset = 0; offset < content_.size(); offset += 4100) {
+      ReadAndCheck(&pb, offset, 4100);
+    }
+    EXPECT_GT(pool.submitted(), 90u);
+    // The synchronous first read's buffer and the first chunk's.
+    EXPECT_EQ(pb.buffer_allocations(), 2u);
+  }
+  {
+    // Auto readahead grows 8 KiB -> 256 KiB: a new buffer per size until it
+    // settles, then none, across seeks too.
+    FilePrefetchBufferOptions options;
+    options.executor = &pool;
+    FilePrefetchBuffer pb(reader_.get(), options);
+    for (uint64_t start : {uint64_t{0}, uint64_t{3 * kMiB}}) {
+      for (uint64_t offset = start; offset < start + 3 * kMiB;
+           offset += 4100) {
+        ReadAndCheck(&pb, offset, 4100);
+      }
+    }
+    EXPECT_LE(pb.buffer_allocations(), 10u);
+    EXPECT_GT(pb.counters().read_calls, 20u);
+  }
+}
+
 TEST_P(FilePrefetchBufferTest, BackgroundChunkStitchesAStraddlingBlock) {
   MakeFile(kMiB);
   test::HeldExecutor executor;
