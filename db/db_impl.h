@@ -197,6 +197,10 @@ class DBImpl final : public DB {
   // readahead).
   ThreadPool readahead_pool_;
   static constexpr int kReadaheadThreads = 2;
+  // The same for user iterators (ReadOptions::background_readahead), apart
+  // so that a scan's next chunk never waits behind compaction reads. Mutable:
+  // const read paths hand it to their iterators.
+  mutable ThreadPool user_readahead_pool_;
   // Writes full flush and compaction output buffers (one per running job at
   // most); null unless background_table_writes.
   std::unique_ptr<ThreadPool> table_write_pool_;

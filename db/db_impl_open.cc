@@ -157,6 +157,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname,
   table_cache_ = std::make_unique<TableCache>(dbname_, options_, fs_,
                                               statistics_.get());
   readahead_pool_.SetBackgroundThreads(kReadaheadThreads);
+  user_readahead_pool_.SetBackgroundThreads(kReadaheadThreads);
   if (options_.background_table_writes) {
     table_write_pool_ = std::make_unique<ThreadPool>();
     table_write_pool_->SetBackgroundThreads(

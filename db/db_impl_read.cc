@@ -64,6 +64,9 @@ TableReadOptions DBImpl::UserTableReadOptions(
   t.verify_checksums = options.verify_checksums;
   t.fill_cache = options.fill_cache;
   t.readahead_bytes = options.readahead_size;
+  if (options.background_readahead) {
+    t.readahead_executor = &user_readahead_pool_;
+  }
   return t;
 }
 

@@ -22,6 +22,11 @@ DEFINE_bool(background_table_writes, false,
             "strata: flush and compaction hand full output buffers to a DB "
             "thread and go on building the table (false: the job writes "
             "them itself, as RocksDB does).");
+DEFINE_bool(background_readahead, true,
+            "strata: iterators read their next readahead chunk on a DB "
+            "thread while the current one is consumed "
+            "(ReadOptions::background_readahead; false: synchronous "
+            "readahead, as RocksDB without async_io).");
 DEFINE_uint64(micro_bench_bytes, 0,
               "strata: bytes each micro benchmark processes; 0 means "
               "RocksDB's amounts (5000 MiB for hashes, 1024 MiB for "

@@ -14,6 +14,7 @@
 DECLARE_bool(io_report);
 DECLARE_string(report_json);
 DECLARE_bool(direct_io_fallback);
+DECLARE_bool(background_readahead);
 DECLARE_uint64(micro_bench_bytes);
 
 namespace strata::bench {

@@ -257,6 +257,7 @@ class DBSuite : public BenchmarkSuite {
     ReadOptions read;
     read.verify_checksums = FLAGS_verify_checksum;
     read.readahead_size = static_cast<size_t>(FLAGS_readahead_size);
+    read.background_readahead = FLAGS_background_readahead;
     return read;
   }
 

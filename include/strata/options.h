@@ -142,6 +142,13 @@ struct ReadOptions {
   bool fill_cache = true;
   // Iterators: fixed readahead on every block miss (0 = automatic).
   size_t readahead_size = 0;
+  // Iterators (strata): once automatic readahead has started on a table,
+  // read its next chunk on a DB thread while the current one is consumed,
+  // so the scan overlaps its own processing with the device (direct reads)
+  // or with the kernel's copy out of the page cache (buffered reads of data
+  // not yet cached). Chunk sizes and I/O modes are those of synchronous
+  // readahead. RocksDB's nearest equivalent is async_io (off by default).
+  bool background_readahead = true;
   // Iterators: keys in [lower, upper). Borrowed; must outlive the iterator.
   const Slice* iterate_lower_bound = nullptr;
   const Slice* iterate_upper_bound = nullptr;

@@ -4,10 +4,12 @@
 // compactions, scans and Gets runs on the recording file system over the
 // in-memory one, and every recorded read and write is checked against the
 // table in ../shared/ARCHITECTURE.md.
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -244,6 +246,53 @@ TEST_P(DBIOModeTest, TableWritesLeaveTheJobThreadUnlessTurnedOff) {
       EXPECT_EQ(elsewhere, 0u);
     }
   }
+}
+
+TEST_P(DBIOModeTest, IteratorReadaheadLeavesTheCallerUnlessTurnedOff) {
+  ASSERT_OK(DB::Open(options_, "/db", &db_));
+  test::Random rnd(7);
+  constexpr int kKeys = 3000;
+  for (int i = 0; i < kKeys; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof(key), "key%06d", i);
+    ASSERT_OK(db_->Put(WriteOptions(), key, rnd.RandomBytes(100)));
+  }
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(db_->WaitForCompact());
+  for (bool background : {true, false}) {
+    SCOPED_TRACE(background ? "background_readahead" : "synchronous");
+    fs_.recorder().Clear();
+    ReadOptions read;
+    read.background_readahead = background;
+    read.fill_cache = false;  // Each scan reads every block.
+    auto it = db_->NewIterator(read);
+    int n = 0;
+    std::string previous;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
+      ASSERT_LT(previous, it->key().ToString());
+      ASSERT_EQ(it->value().size(), 100u);
+      previous = it->key().ToString();
+    }
+    ASSERT_OK(it->status());
+    EXPECT_EQ(n, kKeys);
+    it.reset();  // Waits for a chunk in flight.
+    const IOMode user =
+        GetParam().direct_reads ? IOMode::kDirect : IOMode::kBuffered;
+    size_t reads = 0;
+    size_t elsewhere = 0;
+    for (const IORecord& r : Records(FileKind::kTableUserRead, FileOp::kRead)) {
+      EXPECT_EQ(r.mode, user) << r.ToString();
+      ++reads;
+      if (r.thread != std::this_thread::get_id()) ++elsewhere;
+    }
+    ASSERT_GT(reads, 10u);
+    if (background) {
+      EXPECT_GT(elsewhere, 0u);
+    } else {
+      EXPECT_EQ(elsewhere, 0u);
+    }
+  }
+  ASSERT_OK(db_->Close());
 }
 
 INSTANTIATE_TEST_SUITE_P(
