@@ -1,6 +1,7 @@
 #include "env/file_prefetch_buffer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cstring>
 #include <future>
@@ -11,20 +12,51 @@
 namespace strata {
 
 struct FilePrefetchBuffer::NextChunk {
+  // Who reads the chunk: the first to claim it. The task claims it when it
+  // starts; the buffer claims it when it needs the bytes before any thread
+  // has started (and reads them itself, so a busy executor never makes a
+  // scan slower than synchronous readahead), or when it drops the chunk.
+  enum Owner : int { kUnclaimed, kTask, kBuffer };
+
   explicit NextChunk(size_t alignment) : buffer(alignment) {}
-  // Adds the chunk to `c` as read ahead and never served. REQUIRES: done.
+  // Claims the chunk for `who`; returns the owner, `who` if it won.
+  Owner Claim(Owner who) {
+    int expected = kUnclaimed;
+    if (owner.compare_exchange_strong(expected, who,
+                                      std::memory_order_acq_rel)) {
+      return who;
+    }
+    return static_cast<Owner>(expected);
+  }
+  void Read(const RandomAccessFileReader* reader) {
+    Slice got;
+    status = reader->Read(offset, requested, &got, buffer.data());
+    if (status.ok()) {
+      if (!got.empty() && got.data() != buffer.data()) {
+        std::memmove(buffer.data(), got.data(), got.size());
+      }
+      buffer.set_size(got.size());
+    }
+    read = true;
+  }
+  // Adds the chunk to `c` as read ahead and never served, if it was read.
   void CountAsDiscarded(FilePrefetchBufferCounters* c) const {
-    if (!status.ok()) return;  // Nothing arrived.
+    if (!read || !status.ok()) return;  // Nothing arrived.
     ++c->read_calls;
     c->bytes_read += buffer.size();
     c->prefetched_bytes += buffer.size();
     c->discarded_bytes += buffer.size();
   }
-  AlignedBuffer buffer;   // Written by the task until `done` is ready.
+  AlignedBuffer buffer;   // Written by the owner until the read is over.
   uint64_t offset = 0;    // File offset of buffer.data()[0]; aligned.
   size_t requested = 0;   // Bytes asked for (aligned).
-  IOStatus status;        // Set by the task.
-  std::future<void> done;
+  IOStatus status;        // Set by the owner's read.
+  std::atomic<int> owner{kUnclaimed};
+  bool read = false;       // Set by the owner's read.
+  // Claimed by the buffer and never to be read (FinalCounters).
+  bool abandoned = false;
+  std::promise<void> task_done;  // Set once the task has read (kTask).
+  std::future<void> task_done_future = task_done.get_future();
 };
 
 FilePrefetchBuffer::FilePrefetchBuffer(const RandomAccessFileReader* reader,
@@ -60,32 +92,33 @@ size_t FilePrefetchBuffer::NextChunkBytes() const {
 
 void FilePrefetchBuffer::StartNextChunk(size_t bytes) {
   assert(next_ == nullptr && bytes > 0);
-  auto chunk = std::make_unique<NextChunk>(buffer_.alignment());
+  auto chunk = std::make_shared<NextChunk>(buffer_.alignment());
   // Not at the end of the file, so the buffer ends on an aligned offset.
   chunk->offset = buffer_offset_ + buffer_.size();
   chunk->requested = RoundUp(bytes, alignment_);
   chunk->buffer = TakeBuffer(chunk->requested);
-  auto promise = std::make_shared<std::promise<void>>();
-  chunk->done = promise->get_future();
-  NextChunk* c = chunk.get();
+  // The task shares the chunk: it may run after the buffer has claimed the
+  // chunk, dropped it and gone, and then does nothing.
   const RandomAccessFileReader* reader = reader_;
-  options_.executor->Submit([c, reader, promise] {
-    Slice got;
-    c->status = reader->Read(c->offset, c->requested, &got, c->buffer.data());
-    if (c->status.ok()) {
-      if (!got.empty() && got.data() != c->buffer.data()) {
-        std::memmove(c->buffer.data(), got.data(), got.size());
-      }
-      c->buffer.set_size(got.size());
-    }
-    promise->set_value();
+  options_.executor->Submit([chunk, reader] {
+    if (chunk->Claim(NextChunk::kTask) != NextChunk::kTask) return;
+    chunk->Read(reader);
+    chunk->task_done.set_value();
   });
   next_ = std::move(chunk);
 }
 
+bool FilePrefetchBuffer::AwaitTask() const {
+  if (next_->Claim(NextChunk::kBuffer) == NextChunk::kTask) {
+    next_->task_done_future.wait();
+    return true;
+  }
+  return false;
+}
+
 void FilePrefetchBuffer::DropNextChunk() {
   if (next_ == nullptr) return;
-  next_->done.wait();
+  AwaitTask();  // One no thread has started is never read now.
   next_->CountAsDiscarded(&counters_);
   KeepSpare(std::move(next_->buffer));
   next_.reset();
@@ -111,18 +144,28 @@ void FilePrefetchBuffer::KeepSpare(AlignedBuffer&& b) {
 
 bool FilePrefetchBuffer::TakeNextChunk(uint64_t offset, size_t n,
                                        Slice* result) {
-  next_->done.wait();
   const uint64_t start = next_->offset;  // The old buffer's end.
+  if (offset < buffer_offset_ || offset > start) {
+    DropNextChunk();  // Cannot continue there: not read if not started.
+    return false;
+  }
+  if (!AwaitTask()) {
+    if (next_->abandoned) {
+      DropNextChunk();
+      return false;
+    }
+    next_->Read(reader_);  // No thread had started it: read it here.
+  }
   const size_t got = next_->buffer.size();
   const bool chunk_eof = got < next_->requested;
   const bool continues =
-      next_->status.ok() && got > 0 && offset >= buffer_offset_ &&
-      offset <= start && (offset + n <= start + got || chunk_eof);
+      next_->status.ok() && got > 0 &&
+      (offset + n <= start + got || chunk_eof);
   if (!continues) {
     DropNextChunk();
     return false;
   }
-  std::unique_ptr<NextChunk> chunk = std::move(next_);
+  std::shared_ptr<NextChunk> chunk = std::move(next_);
   ++counters_.read_calls;
   counters_.bytes_read += got;
   counters_.prefetched_bytes += got;
@@ -176,7 +219,9 @@ FilePrefetchBufferCounters FilePrefetchBuffer::FinalCounters() const {
   FilePrefetchBufferCounters c = counters_;
   c.discarded_bytes += UnservedBelow(buffer_offset_ + buffer_.size());
   if (next_ != nullptr) {
-    next_->done.wait();
+    if (!AwaitTask() && !next_->read) {
+      next_->abandoned = true;  // Never to be read: destruction drops it.
+    }
     next_->CountAsDiscarded(&c);
   }
   return c;

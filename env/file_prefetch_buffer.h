@@ -24,13 +24,17 @@
 // for mmap files): once a refill has read ahead, the next chunk of the file
 // (the next readahead size, starting where the buffer ends) is read on the
 // executor while the caller consumes the buffer. The miss that runs past the
-// buffer waits for that chunk and, if the request continues there (it may
-// start in the old buffer's tail: those bytes are stitched together with
-// the chunk's head), the chunk becomes the buffer and the one after it is
+// buffer waits for that chunk (or, if no executor thread has started it yet,
+// reads it itself: a busy executor never makes a scan slower than
+// synchronous readahead) and, if the request continues there (it may start
+// in the old buffer's tail: those bytes are stitched together with the
+// chunk's head), the chunk becomes the buffer and the one after it is
 // started. A chunk the caller does not continue into (a seek elsewhere, a
 // request larger than the chunk, a failed read) is dropped, counted as
-// discarded, and the miss is served synchronously. At most one chunk is in
-// flight; the destructor waits for it.
+// discarded if it was read, and the miss is served synchronously. At most
+// one chunk is in flight; the destructor waits for a read under way, and a
+// chunk no thread has started is never read. The executor may run a task
+// after the buffer is gone (the task then does nothing).
 //
 // Lifetime: a Slice returned by Read() or held from a tail prefetch points
 // into the buffer and stays valid only until the next call that may refill
@@ -120,11 +124,16 @@ class FilePrefetchBuffer {
   bool AutoReadaheadDue(uint64_t offset, size_t n);
   // Background readahead: starts reading `bytes` from the buffer's end.
   void StartNextChunk(size_t bytes);
-  // Waits for the chunk in flight and, if [offset, offset + n) continues
-  // into it, makes it the buffer and sets *result; else drops it.
+  // Waits for the chunk in flight (or reads it here if no thread has started
+  // it) and, if [offset, offset + n) continues into it, makes it the buffer
+  // and sets *result; else drops it.
   bool TakeNextChunk(uint64_t offset, size_t n, Slice* result);
-  // Waits for the chunk in flight, if any, and drops it.
+  // Waits for the chunk in flight, if any, and drops it (one no thread has
+  // started is never read).
   void DropNextChunk();
+  // Claims the chunk in flight for the buffer unless its task has started;
+  // then waits for the task's read and returns true.
+  bool AwaitTask() const;
   // The readahead size of the next background chunk, 0 for none.
   size_t NextChunkBytes() const;
   // An empty buffer of at least `bytes`: the spare if it is large enough,
@@ -148,7 +157,7 @@ class FilePrefetchBuffer {
   // The background chunk in flight (null if none), and the memory a request
   // that straddles the buffer's end and that chunk is stitched into.
   struct NextChunk;
-  std::unique_ptr<NextChunk> next_;
+  std::shared_ptr<NextChunk> next_;  // Shared with its task.
   std::string stitch_;
   // The buffer a taken chunk replaced (or a dropped chunk's), reused for the
   // next chunk. Steady background readahead thus swaps two buffers instead of

@@ -474,6 +474,57 @@ TEST_P(FilePrefetchBufferTest, BackgroundChunkStitchesAStraddlingBlock) {
   executor.RunAll();  // The destructor waits for the chunk in flight.
 }
 
+TEST_P(FilePrefetchBufferTest, ChunkNoThreadStartedIsReadByTheCaller) {
+  // An executor that never gets to the tasks: every chunk is read by the
+  // scan itself when it needs it, once, and the late tasks do nothing, even
+  // after the buffer is gone.
+  MakeFile(kMiB + 999);
+  test::HeldExecutor executor;
+  FilePrefetchBufferCounters counters;
+  {
+    FilePrefetchBufferOptions options;
+    options.mode = ReadaheadMode::kCompaction;
+    options.readahead_bytes = 64 * kKiB;
+    options.executor = &executor;
+    FilePrefetchBuffer pb(reader_.get(), options);
+    for (uint64_t offset = 0; offset < content_.size(); offset += 3000) {
+      ReadAndCheck(&pb, offset, 3000);
+    }
+    counters = pb.FinalCounters();
+  }
+  const auto reads = TakeReads();
+  EXPECT_GE(executor.submitted(), 15u);
+  // The synchronous first read, then each chunk once, in file order.
+  ASSERT_EQ(reads.size(), executor.submitted() + 1);
+  for (size_t i = 1; i < reads.size(); ++i) {
+    EXPECT_EQ(reads[i].first, reads[i - 1].first + reads[i - 1].second);
+  }
+  EXPECT_EQ(counters.read_calls, reads.size());
+  executor.RunAll();
+  EXPECT_TRUE(TakeReads().empty());
+}
+
+TEST_P(FilePrefetchBufferTest, DroppedChunkNoThreadStartedIsNeverRead) {
+  MakeFile(kMiB);
+  test::HeldExecutor executor;
+  FilePrefetchBufferOptions options;
+  options.mode = ReadaheadMode::kCompaction;
+  options.readahead_bytes = 64 * kKiB;
+  options.executor = &executor;
+  FilePrefetchBuffer pb(reader_.get(), options);
+  ReadAndCheck(&pb, 0, 100);
+  EXPECT_EQ(executor.submitted(), 1u);  // [64K, 128K), not started.
+  EXPECT_EQ(TakeReads().size(), 1u);
+  ReadAndCheck(&pb, 704 * kKiB, 100);  // A seek elsewhere drops it.
+  executor.RunAll();
+  const auto reads = TakeReads();
+  ASSERT_EQ(reads.size(), 2u);  // Only the new position and its chunk.
+  EXPECT_EQ(reads[0].first, 704 * kKiB);
+  EXPECT_EQ(reads[1].first, reads[0].first + reads[0].second);
+  // Only the first buffer's unserved bytes: the dropped chunk never came.
+  EXPECT_EQ(pb.counters().discarded_bytes, 64 * kKiB - 100);
+}
+
 TEST_P(FilePrefetchBufferTest, FailedBackgroundChunkFallsBackToARead) {
   MakeFile(kMiB);
   FaultRule rule;
