@@ -104,7 +104,9 @@ class FilePrefetchBuffer {
   // unused at destruction.
   const FilePrefetchBufferCounters& counters() const { return counters_; }
   // counters() with, in discarded_bytes, also the readahead the buffer holds
-  // unserved now: the counts as they will stand once it is destroyed.
+  // unserved now: the counts as they will stand once it is destroyed. Meant
+  // for the end of a scan: a background chunk no thread has started is
+  // given up (never read; a later Read past the buffer reads synchronously).
   FilePrefetchBufferCounters FinalCounters() const;
   // How many buffers it has allocated (background chunks reuse them).
   size_t buffer_allocations() const { return buffer_allocations_; }

@@ -525,6 +525,28 @@ TEST_P(FilePrefetchBufferTest, DroppedChunkNoThreadStartedIsNeverRead) {
   EXPECT_EQ(pb.counters().discarded_bytes, 64 * kKiB - 100);
 }
 
+TEST_P(FilePrefetchBufferTest, FinalCountersGiveUpAChunkNoThreadStarted) {
+  MakeFile(kMiB);
+  test::HeldExecutor executor;
+  FilePrefetchBufferOptions options;
+  options.mode = ReadaheadMode::kCompaction;
+  options.readahead_bytes = 64 * kKiB;
+  options.executor = &executor;
+  FilePrefetchBuffer pb(reader_.get(), options);
+  ReadAndCheck(&pb, 0, 100);
+  EXPECT_EQ(TakeReads().size(), 1u);
+  const FilePrefetchBufferCounters f = pb.FinalCounters();
+  EXPECT_EQ(f.read_calls, 1u);  // The chunk in flight never came.
+  executor.RunAll();
+  EXPECT_TRUE(TakeReads().empty());
+  // Reading on past the buffer still works, synchronously.
+  ReadAndCheck(&pb, 64 * kKiB + 10, 100);
+  const auto reads = TakeReads();
+  ASSERT_EQ(reads.size(), 1u);
+  EXPECT_EQ(reads[0].first, RoundDown(64 * kKiB + 10, a()));
+  executor.RunAll();
+}
+
 TEST_P(FilePrefetchBufferTest, FailedBackgroundChunkFallsBackToARead) {
   MakeFile(kMiB);
   FaultRule rule;
