@@ -32,6 +32,16 @@ class FilePrefetchBufferTest : public ::testing::TestWithParam<size_t> {
     return o;
   }
   size_t a() const { return GetParam(); }
+  // Compaction-mode readahead of `bytes`, in the background on `executor`
+  // if given.
+  static FilePrefetchBufferOptions CompactionReadahead(
+      size_t bytes, Executor* executor = nullptr) {
+    FilePrefetchBufferOptions o;
+    o.mode = ReadaheadMode::kCompaction;
+    o.readahead_bytes = bytes;
+    o.executor = executor;
+    return o;
+  }
 
   void MakeFile(size_t size, uint64_t seed = 1) {
     test::Random rnd(seed);
@@ -143,9 +153,8 @@ TEST_P(FilePrefetchBufferTest, ExplicitReadaheadReadsRequestPlusRNoDoubling) {
 TEST_P(FilePrefetchBufferTest, CompactionReadsAreFixedAlignedChunks) {
   for (size_t readahead : {size_t{1000003}, size_t{2 * kMiB}, size_t{4096}}) {
     MakeFile(5 * kMiB + 12345, readahead);
-    FilePrefetchBufferOptions options;
-    options.mode = ReadaheadMode::kCompaction;
-    options.readahead_bytes = readahead;
+    const FilePrefetchBufferOptions options =
+        CompactionReadahead(readahead);
     FilePrefetchBuffer pb(reader_.get(), options);
     test::Random rnd(readahead);
     uint64_t offset = 0;
@@ -306,9 +315,8 @@ TEST_P(FilePrefetchBufferTest, ErrorIsReturnedAndBufferRecovers) {
   rule.path_pattern = "/p.sst";
   rule.nth = 2;
   fs_.AddRule(rule);
-  FilePrefetchBufferOptions options;
-  options.mode = ReadaheadMode::kCompaction;
-  options.readahead_bytes = 64 * kKiB;
+  const FilePrefetchBufferOptions options =
+      CompactionReadahead(64 * kKiB);
   FilePrefetchBuffer pb(reader_.get(), options);
   ReadAndCheck(&pb, 0, 100);
   Slice got;
@@ -339,10 +347,8 @@ TEST_P(FilePrefetchBufferTest, BackgroundCompactionChunksFollowTheBuffer) {
   for (size_t readahead : {size_t{1000003}, size_t{64 * kKiB}}) {
     MakeFile(5 * kMiB + 12345, readahead);
     CountingPool pool;
-    FilePrefetchBufferOptions options;
-    options.mode = ReadaheadMode::kCompaction;
-    options.readahead_bytes = readahead;
-    options.executor = &pool;
+    const FilePrefetchBufferOptions options =
+        CompactionReadahead(readahead, &pool);
     uint64_t reads_counted = 0;
     {
       FilePrefetchBuffer pb(reader_.get(), options);
@@ -416,10 +422,8 @@ TEST_P(FilePrefetchBufferTest, BackgroundChunksSwapTwoBuffers) {
   MakeFile(6 * kMiB + 321, 7);
   CountingPool pool;
   {
-    FilePrefetchBufferOptions options;
-    options.mode = ReadaheadMode::kCompaction;
-    options.readahead_bytes = 64 * kKiB;
-    options.executor = &pool;
+    const FilePrefetchBufferOptions options =
+        CompactionReadahead(64 * kKiB, &pool);
     FilePrefetchBuffer pb(reader_.get(), options);
     for (uint64_t offset = 0; offset < content_.size(); offset += 4100) {
       ReadAndCheck(&pb, offset, 4100);
@@ -448,10 +452,8 @@ TEST_P(FilePrefetchBufferTest, BackgroundChunksSwapTwoBuffers) {
 TEST_P(FilePrefetchBufferTest, BackgroundChunkStitchesAStraddlingBlock) {
   MakeFile(kMiB);
   test::HeldExecutor executor;
-  FilePrefetchBufferOptions options;
-  options.mode = ReadaheadMode::kCompaction;
-  options.readahead_bytes = 64 * kKiB;
-  options.executor = &executor;
+  const FilePrefetchBufferOptions options =
+      CompactionReadahead(64 * kKiB, &executor);
   FilePrefetchBuffer pb(reader_.get(), options);
   ReadAndCheck(&pb, 0, 5000);
   EXPECT_EQ(executor.submitted(), 1u);  // [64K, 128K) is next.
@@ -482,10 +484,8 @@ TEST_P(FilePrefetchBufferTest, ChunkNoThreadStartedIsReadByTheCaller) {
   test::HeldExecutor executor;
   FilePrefetchBufferCounters counters;
   {
-    FilePrefetchBufferOptions options;
-    options.mode = ReadaheadMode::kCompaction;
-    options.readahead_bytes = 64 * kKiB;
-    options.executor = &executor;
+    const FilePrefetchBufferOptions options =
+        CompactionReadahead(64 * kKiB, &executor);
     FilePrefetchBuffer pb(reader_.get(), options);
     for (uint64_t offset = 0; offset < content_.size(); offset += 3000) {
       ReadAndCheck(&pb, offset, 3000);
@@ -507,10 +507,8 @@ TEST_P(FilePrefetchBufferTest, ChunkNoThreadStartedIsReadByTheCaller) {
 TEST_P(FilePrefetchBufferTest, DroppedChunkNoThreadStartedIsNeverRead) {
   MakeFile(kMiB);
   test::HeldExecutor executor;
-  FilePrefetchBufferOptions options;
-  options.mode = ReadaheadMode::kCompaction;
-  options.readahead_bytes = 64 * kKiB;
-  options.executor = &executor;
+  const FilePrefetchBufferOptions options =
+      CompactionReadahead(64 * kKiB, &executor);
   FilePrefetchBuffer pb(reader_.get(), options);
   ReadAndCheck(&pb, 0, 100);
   EXPECT_EQ(executor.submitted(), 1u);  // [64K, 128K), not started.
@@ -528,10 +526,8 @@ TEST_P(FilePrefetchBufferTest, DroppedChunkNoThreadStartedIsNeverRead) {
 TEST_P(FilePrefetchBufferTest, FinalCountersGiveUpAChunkNoThreadStarted) {
   MakeFile(kMiB);
   test::HeldExecutor executor;
-  FilePrefetchBufferOptions options;
-  options.mode = ReadaheadMode::kCompaction;
-  options.readahead_bytes = 64 * kKiB;
-  options.executor = &executor;
+  const FilePrefetchBufferOptions options =
+      CompactionReadahead(64 * kKiB, &executor);
   FilePrefetchBuffer pb(reader_.get(), options);
   ReadAndCheck(&pb, 0, 100);
   EXPECT_EQ(TakeReads().size(), 1u);
@@ -555,10 +551,8 @@ TEST_P(FilePrefetchBufferTest, FailedBackgroundChunkFallsBackToARead) {
   rule.nth = 2;  // The background chunk.
   fs_.AddRule(rule);
   test::HeldExecutor executor;
-  FilePrefetchBufferOptions options;
-  options.mode = ReadaheadMode::kCompaction;
-  options.readahead_bytes = 64 * kKiB;
-  options.executor = &executor;
+  const FilePrefetchBufferOptions options =
+      CompactionReadahead(64 * kKiB, &executor);
   FilePrefetchBuffer pb(reader_.get(), options);
   ReadAndCheck(&pb, 0, 100);
   executor.RunAll();  // Fails.
