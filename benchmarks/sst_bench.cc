@@ -5,7 +5,7 @@
 //   sst_bench --dir=<dir on the disk under test> [--num=5000000]
 //             [--lookups=1000000] [--bloom_bits=0] [--cache_mib=0]
 //             [--readahead_kib=0] [--block_align] [--rocksdb_first]
-//             [google benchmark flags]
+//             [--keep_read_tables] [google benchmark flags]
 //
 // Data: --num sorted entries with db_bench's 16-byte keys (the entry number
 // big-endian in 8 bytes, then 8 '0's) and 100-byte values from db_bench's
@@ -45,13 +45,22 @@
 //   alignment and 8192 with 4 KiB alignment. Compare with fio 4 KiB randread
 //   on the same directory.
 //
+// GetVsRawRead/none/direct: per iteration one direct strata Get and one
+//   4 KiB O_DIRECT pread at a random 4 KiB-aligned offset of the same table,
+//   in alternating order, each timed on its own. get_us and read_us are their
+//   mean latencies and get_rate_pct the Get rate as a share of the bare read
+//   rate: a paired comparison the device's drift cannot bias. Run it with
+//   --block_align so a Get reads one page.
+//
 // RawRead/warm/4101: buffered pread of 4101 bytes (a 4 KiB block and its
 //   trailer) at random offsets of the uncompressed table in the page cache,
 //   then XXH3 over them: the floor under a warm Get, which cannot avoid the
 //   kernel's copy of the block or its checksum (computed as a Get does).
 //
 // Read benchmarks share one file per compression, written by RocksDB's
-// SstFileWriter at first use and removed at exit. Counters: resident_pct is
+// SstFileWriter at first use and removed at exit (kept with
+// --keep_read_tables, as sst_bench_read_<none|zstd>.sst in --dir, so that
+// fio can read the same blocks). Counters: resident_pct is
 // the share of the file in the page cache when timing starts, dev_KiB_op the
 // bytes the process read from the device per item (/proc/self/io).
 #include <benchmark/benchmark.h>
@@ -65,7 +74,9 @@
 #include <rocksdb/table.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -95,6 +106,7 @@ bool g_block_align = false;  // Uncompressed tables only.
 uint64_t g_cache_mib = 0;
 uint64_t g_readahead_kib = 0;
 bool g_rocksdb_first = false;
+bool g_keep_read_tables = false;
 
 constexpr size_t kKeyBytes = 16;
 constexpr size_t kValueBytes = 100;
@@ -534,6 +546,80 @@ void BM_RawRead(benchmark::State& state, size_t read_bytes) {
   SetDeviceCounter(state, start_bytes, state.iterations());
 }
 
+// One direct strata Get and one 4 KiB O_DIRECT pread at a random 4 KiB-
+// aligned offset of the same file per iteration, in alternating order, each
+// timed on its own: the device serves both at the same moments, so its drift
+// (tens of percent within a run on a virtual disk) cancels out of the ratio.
+void BM_GetVsRawRead(benchmark::State& state) {
+  std::string path;
+  Status s = ReadTable(/*zstd=*/false, &path);
+  if (s.ok()) s = PreparePageCache(state, path, ReadMode::kDirect);
+  if (!s.ok()) return Fail(state, s);
+  SstFileReader reader(StrataReaderOptions(/*direct=*/true));
+  s = reader.Open(path);
+  if (!s.ok()) return Fail(state, s);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
+  if (fd < 0) return Fail(state, IOStatus::FromErrno("open " + path, errno));
+  constexpr uint64_t kPage = 4096;
+  const off_t file_bytes = ::lseek(fd, 0, SEEK_END);
+  const uint64_t positions =
+      file_bytes > static_cast<off_t>(kPage)
+          ? static_cast<uint64_t>(file_bytes) / kPage - 1
+          : 1;
+  AlignedBuffer buffer(kPage);
+  buffer.Allocate(kPage);
+  std::mt19937_64 rng(kLookupSeed);
+  char key_bytes[kKeyBytes];
+  const std::string_view key(key_bytes, kKeyBytes);
+  std::string value;
+  const SstReadOptions read_options;
+  using Clock = std::chrono::steady_clock;
+  Clock::duration get_time{};
+  Clock::duration read_time{};
+  bool get_first = true;
+  for (auto _ : state) {
+    for (int step = 0; step < 2; ++step) {
+      const bool get = (step == 0) == get_first;
+      const Clock::time_point start = Clock::now();
+      if (get) {
+        MakeKey(rng() % g_num, key_bytes);
+        s = reader.Get(read_options, key, &value);
+        if (s.ok() && value.size() != kValueBytes) {
+          s = Status::Corruption("wrong value size");
+        }
+        get_time += Clock::now() - start;
+      } else {
+        const uint64_t offset = (rng() % positions) * kPage;
+        const ssize_t n =
+            ::pread(fd, buffer.data(), kPage, static_cast<off_t>(offset));
+        if (n != static_cast<ssize_t>(kPage)) {
+          s = IOStatus::FromErrno("pread " + path + " at " +
+                                      std::to_string(offset),
+                                  n < 0 ? errno : EIO);
+        }
+        read_time += Clock::now() - start;
+      }
+      if (!s.ok()) break;
+    }
+    if (!s.ok()) {
+      Fail(state, s);
+      break;
+    }
+    get_first = !get_first;
+  }
+  ::close(fd);
+  const double n = static_cast<double>(std::max<int64_t>(
+      static_cast<int64_t>(state.iterations()), 1));
+  const double get_us =
+      std::chrono::duration<double, std::micro>(get_time).count() / n;
+  const double read_us =
+      std::chrono::duration<double, std::micro>(read_time).count() / n;
+  state.counters["get_us"] = get_us;
+  state.counters["read_us"] = read_us;
+  // Get rate as a share of the bare read rate at queue depth 1.
+  state.counters["get_rate_pct"] = get_us > 0 ? 100.0 * read_us / get_us : 0;
+}
+
 void BM_RawReadWarm(benchmark::State& state, size_t read_bytes) {
   std::string path;
   Status s = ReadTable(/*zstd=*/false, &path);
@@ -622,6 +708,10 @@ void RegisterAll() {
       }
     }
   }
+  benchmark::RegisterBenchmark("GetVsRawRead/none/direct", BM_GetVsRawRead)
+      ->Iterations(static_cast<benchmark::IterationCount>(g_lookups))
+      ->Unit(benchmark::kMicrosecond)
+      ->UseRealTime();
   benchmark::RegisterBenchmark("RawRead/warm/4101", BM_RawReadWarm, 4101)
       ->Iterations(static_cast<benchmark::IterationCount>(g_lookups))
       ->Unit(benchmark::kMicrosecond)
@@ -659,6 +749,8 @@ int main(int argc, char** argv) {
       strata::g_block_align = true;
     } else if (std::strcmp(arg, "--rocksdb_first") == 0) {
       strata::g_rocksdb_first = true;
+    } else if (std::strcmp(arg, "--keep_read_tables") == 0) {
+      strata::g_keep_read_tables = true;
     } else {
       argv[kept++] = argv[i];
     }
@@ -669,13 +761,13 @@ int main(int argc, char** argv) {
                  "usage: sst_bench --dir=<dir> [--num=5000000] "
                  "[--lookups=1000000] [--bloom_bits=0] [--cache_mib=0] "
                  "[--readahead_kib=0] [--block_align] [--rocksdb_first] "
-                 "[benchmark flags]\n");
+                 "[--keep_read_tables] [benchmark flags]\n");
     return 2;
   }
   strata::RegisterAll();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  strata::RemoveReadTables();
+  if (!strata::g_keep_read_tables) strata::RemoveReadTables();
   return 0;
 }

@@ -64,7 +64,9 @@ FilePrefetchBuffer::FilePrefetchBuffer(const RandomAccessFileReader* reader,
     : reader_(reader),
       options_(options),
       alignment_(reader->alignment().offset),
-      buffer_(reader->alignment().both()),
+      // Page-aligned memory even on a 512-byte device: a chunk then spans
+      // the fewest pages, and the buffers are reused, so this costs nothing.
+      buffer_(std::max(reader->alignment().both(), kDefaultPageSize)),
       // An initial size above the maximum is clamped to it (S62).
       auto_readahead_(std::min(options.initial_auto_readahead_bytes,
                                options.max_auto_readahead_bytes)) {}

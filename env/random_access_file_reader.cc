@@ -77,9 +77,18 @@ IOStatus RandomAccessFileReader::ReadAligned(uint64_t offset, size_t n,
   const DirectIOAlignment align = alignment();
   const uint64_t start = RoundDown(offset, align.offset);
   const uint64_t end = RoundUp(offset + n, align.offset);
-  if (aligned->alignment() < align.both() ||
+  // A device alignment below a page (512 bytes, typically) lets a one-page
+  // read land across two pages of memory: the kernel then pins two pages and
+  // hands the device two segments, which cost a direct 4 KiB Get 5 us (8%)
+  // against a bare pread on this VM. Page-align the memory when that rounds
+  // no capacity up; ReadInto's reused buffer is always page-aligned.
+  size_t memory_alignment = align.both();
+  if (IsAligned(end - start, kDefaultPageSize)) {
+    memory_alignment = std::max(memory_alignment, kDefaultPageSize);
+  }
+  if (aligned->alignment() < memory_alignment ||
       aligned->capacity() < end - start) {
-    aligned->set_alignment(std::max(aligned->alignment(), align.both()));
+    aligned->set_alignment(std::max(aligned->alignment(), memory_alignment));
     aligned->Allocate(end - start);
   }
   size_t got = 0;
@@ -161,6 +170,11 @@ IOStatus RandomAccessFileReader::ReadInto(uint64_t offset, size_t n,
     return Read(offset, n, result, reused->data());
   }
   requested_bytes_.fetch_add(n, std::memory_order_relaxed);
+  if (reused->alignment() < kDefaultPageSize) {
+    // Page alignment costs a reused buffer nothing per read.
+    reused->set_alignment(kDefaultPageSize);
+    reused->Allocate(std::max(reused->capacity(), n));
+  }
   return ReadAligned(offset, n, reused, result);
 }
 
