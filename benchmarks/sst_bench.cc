@@ -45,12 +45,13 @@
 //   alignment and 8192 with 4 KiB alignment. Compare with fio 4 KiB randread
 //   on the same directory.
 //
-// GetVsRawRead/none/direct: per iteration one direct strata Get and one
-//   4 KiB O_DIRECT pread at a random 4 KiB-aligned offset of the same table,
+// GetVsRawRead/<none|zstd>/direct: per iteration one direct strata Get and
+//   one 4 KiB O_DIRECT pread at a random 4 KiB-aligned offset of the table,
 //   in alternating order, each timed on its own. get_us and read_us are their
 //   mean latencies and get_rate_pct the Get rate as a share of the bare read
 //   rate: a paired comparison the device's drift cannot bias. Run it with
-//   --block_align so a Get reads one page.
+//   --block_align so an uncompressed Get reads one page; --cache_mib gives
+//   the reader a block cache (blocks then go through the cache's path).
 //
 // RawRead/warm/4101: buffered pread of 4101 bytes (a 4 KiB block and its
 //   trailer) at random offsets of the uncompressed table in the page cache,
@@ -550,9 +551,9 @@ void BM_RawRead(benchmark::State& state, size_t read_bytes) {
 // aligned offset of the same file per iteration, in alternating order, each
 // timed on its own: the device serves both at the same moments, so its drift
 // (tens of percent within a run on a virtual disk) cancels out of the ratio.
-void BM_GetVsRawRead(benchmark::State& state) {
+void BM_GetVsRawRead(benchmark::State& state, bool zstd) {
   std::string path;
-  Status s = ReadTable(/*zstd=*/false, &path);
+  Status s = ReadTable(zstd, &path);
   if (s.ok()) s = PreparePageCache(state, path, ReadMode::kDirect);
   if (!s.ok()) return Fail(state, s);
   SstFileReader reader(StrataReaderOptions(/*direct=*/true));
@@ -708,10 +709,14 @@ void RegisterAll() {
       }
     }
   }
-  benchmark::RegisterBenchmark("GetVsRawRead/none/direct", BM_GetVsRawRead)
-      ->Iterations(static_cast<benchmark::IterationCount>(g_lookups))
-      ->Unit(benchmark::kMicrosecond)
-      ->UseRealTime();
+  for (bool zstd : {false, true}) {
+    const std::string name =
+        std::string("GetVsRawRead/") + CompressionName(zstd) + "/direct";
+    benchmark::RegisterBenchmark(name.c_str(), BM_GetVsRawRead, zstd)
+        ->Iterations(static_cast<benchmark::IterationCount>(g_lookups))
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
   benchmark::RegisterBenchmark("RawRead/warm/4101", BM_RawReadWarm, 4101)
       ->Iterations(static_cast<benchmark::IterationCount>(g_lookups))
       ->Unit(benchmark::kMicrosecond)

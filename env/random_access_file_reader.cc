@@ -77,13 +77,16 @@ IOStatus RandomAccessFileReader::ReadAligned(uint64_t offset, size_t n,
   const DirectIOAlignment align = alignment();
   const uint64_t start = RoundDown(offset, align.offset);
   const uint64_t end = RoundUp(offset + n, align.offset);
-  // A device alignment below a page (512 bytes, typically) lets a one-page
-  // read land across two pages of memory: the kernel then pins two pages and
-  // hands the device two segments, which cost a direct 4 KiB Get 5 us (8%)
-  // against a bare pread on this VM. Page-align the memory when that rounds
-  // no capacity up; ReadInto's reused buffer is always page-aligned.
+  // A device alignment below a page (512 bytes, typically) lets a read of a
+  // page or less land across two pages of memory: the kernel then pins two
+  // pages and hands the device two segments, which cost a direct 4 KiB Get
+  // 5 us (8%) against a bare pread on this VM. Page-align the memory when
+  // that rounds no capacity up, or at most to one page (a compressed block's
+  // buffer is freed once it is decompressed); ReadInto's reused buffer is
+  // always page-aligned.
   size_t memory_alignment = align.both();
-  if (IsAligned(end - start, kDefaultPageSize)) {
+  if (IsAligned(end - start, kDefaultPageSize) ||
+      end - start < kDefaultPageSize) {
     memory_alignment = std::max(memory_alignment, kDefaultPageSize);
   }
   if (aligned->alignment() < memory_alignment ||

@@ -299,8 +299,13 @@ TEST(RandomAccessFileReaderPageTest, PageSizedDirectReadsLandInOnePage) {
   ASSERT_OK(reader->Read(2 * 4096, 4096, &got, &kept));
   EXPECT_EQ(got.ToString(), content.substr(2 * 4096, 4096));
   EXPECT_TRUE(IsAligned(got.data(), 4096));
-  // A read whose hull is not a page multiple still works straight into the
-  // buffer (it keeps the device's alignment, so no memory is rounded up).
+  // So does a sub-page read (a compressed block): its 2048-byte hull starts
+  // 488 bytes before the block.
+  ASSERT_OK(reader->Read(5 * 4096 + 1000, 1500, &got, &kept));
+  EXPECT_EQ(got.ToString(), content.substr(5 * 4096 + 1000, 1500));
+  EXPECT_TRUE(IsAligned(got.data() - 488, 4096));
+  // A read of more than a page whose hull is not a page multiple keeps the
+  // device's alignment, so no memory is rounded up; it still works.
   ASSERT_OK(reader->Read(1024, 4101, &got, &kept));
   EXPECT_EQ(got.ToString(), content.substr(1024, 4101));
   EXPECT_EQ(reader->counters().bounce_reads, 0u);
