@@ -170,11 +170,16 @@ class DBImpl final : public DB {
                           std::vector<SequenceNumber> snapshots,
                           uint64_t number, const TableOutputContext& context,
                           FileMetaData* meta, bool* wrote);
+  // `caller_waits`: a manual compaction (CompactRange), whose caller waits
+  // for it; it also decompresses its inputs ahead on the readahead threads.
+  // A background compaction keeps to its one thread, leaving the other
+  // cores to the foreground.
   Status RunCompaction(std::unique_lock<std::mutex>& lock,
-                       std::unique_ptr<Compaction> compaction);
+                       std::unique_ptr<Compaction> compaction,
+                       bool caller_waits);
   Status DoCompactionWork(const Compaction& compaction,
                           std::vector<SequenceNumber> snapshots,
-                          const TableOutputContext& context,
+                          const TableOutputContext& context, bool caller_waits,
                           std::vector<FileMetaData>* outputs);
   void SetBackgroundError(const Status& s, const char* what);
   // REQUIRES: mutex_ held (copies the options).
@@ -194,9 +199,12 @@ class DBImpl final : public DB {
   std::unique_ptr<ThreadPool> compression_pool_;
   // Reads the next readahead chunk of each compaction input while the
   // compaction consumes the current one (FilePrefetchBuffer's background
-  // readahead).
+  // readahead), and for a manual compaction reads and decompresses each
+  // input's blocks ahead of the merge (DecodeAhead, up to
+  // kCompactionDecodeAheadBytes per input).
   ThreadPool readahead_pool_;
   static constexpr int kReadaheadThreads = 2;
+  static constexpr size_t kCompactionDecodeAheadBytes = 256 << 10;
   // The same for user iterators (ReadOptions::background_readahead), apart
   // so that a scan's next chunk never waits behind compaction reads. Mutable:
   // const read paths hand it to their iterators.

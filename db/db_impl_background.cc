@@ -183,7 +183,8 @@ void DBImpl::BackgroundCompaction() {
     auto compaction =
         picker_->PickCompaction(*versions_->current(), busy_files_);
     if (compaction != nullptr) {
-      Status s = RunCompaction(lock, std::move(compaction));
+      Status s = RunCompaction(lock, std::move(compaction),
+                               /*caller_waits=*/false);
       if (!s.ok()) SetBackgroundError(s, "compaction");
     }
   }
@@ -193,7 +194,8 @@ void DBImpl::BackgroundCompaction() {
 }
 
 Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock,
-                             std::unique_ptr<Compaction> c) {
+                             std::unique_ptr<Compaction> c,
+                             bool caller_waits) {
   const std::vector<uint64_t> inputs = c->InputFileNumbers();
   for (uint64_t n : inputs) busy_files_.insert(n);
   ++bg_compaction_running_;
@@ -210,7 +212,8 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock,
     std::vector<SequenceNumber> snapshots = SnapshotSequences();
     const TableOutputContext context = OutputContext();
     lock.unlock();
-    s = DoCompactionWork(*c, std::move(snapshots), context, &outputs);
+    s = DoCompactionWork(*c, std::move(snapshots), context, caller_waits,
+                         &outputs);
     lock.lock();
     if (s.ok()) {
       for (const auto& out : outputs) edit.AddFile(c->output_level(), out);
@@ -259,6 +262,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock,
 Status DBImpl::DoCompactionWork(const Compaction& c,
                                 std::vector<SequenceNumber> snapshots,
                                 const TableOutputContext& context,
+                                bool caller_waits,
                                 std::vector<FileMetaData>* outputs) {
   // Inputs get their own readers: background I/O mode, compaction
   // readahead, nothing put in the block cache.
@@ -269,6 +273,11 @@ Status DBImpl::DoCompactionWork(const Compaction& c,
   read_options.fill_cache = false;
   read_options.verify_checksums = true;
   read_options.readahead_executor = &readahead_pool_;
+  // A compaction someone waits for has its inputs decompressed on the
+  // readahead threads, ahead of the merge: a manual zstd compaction spends
+  // about a fifth of its time decompressing.
+  read_options.decode_ahead_bytes =
+      caller_waits ? kCompactionDecodeAheadBytes : 0;
   std::vector<std::unique_ptr<InternalIterator>> children;
   RangeTombstoneSet tombstones;
   std::vector<RangeTombstone> all_tombstones;
@@ -418,7 +427,7 @@ Status DBImpl::CompactRange(const CompactRangeOptions& /*options*/,
         bg_cv_.wait(lock);     // A background compaction holds the files.
         continue;
       }
-      s = RunCompaction(lock, std::move(c));
+      s = RunCompaction(lock, std::move(c), /*caller_waits=*/true);
       if (!s.ok()) {
         SetBackgroundError(s, "manual compaction");
         break;

@@ -1,12 +1,12 @@
 #include "table/table_iterator.h"
 
+#include "table/decode_ahead.h"
 #include "table/internal_key.h"
 
 namespace strata {
 
-namespace {
-
-FilePrefetchBufferOptions PrefetchOptions(const TableReadOptions& o) {
+FilePrefetchBufferOptions TableIteratorPrefetchOptions(
+    const TableReadOptions& o) {
   FilePrefetchBufferOptions p;
   if (o.for_compaction) {
     p.mode = ReadaheadMode::kCompaction;
@@ -21,17 +21,19 @@ FilePrefetchBufferOptions PrefetchOptions(const TableReadOptions& o) {
   return p;
 }
 
-}  // namespace
-
 TableIterator::TableIterator(const TableReader* table,
                              const TableReadOptions& options)
     : table_(table),
       options_(options),
       index_iter_(&table->index_block(), table->IndexIterOptions()),
-      prefetch_(&table->file(), PrefetchOptions(options)),
-      auto_readahead_(PrefetchOptions(options).mode == ReadaheadMode::kAuto) {}
+      prefetch_(&table->file(), TableIteratorPrefetchOptions(options)),
+      auto_readahead_(TableIteratorPrefetchOptions(options).mode ==
+                      ReadaheadMode::kAuto) {}
 
-TableIterator::~TableIterator() { table_->RecordReadahead(prefetch_); }
+TableIterator::~TableIterator() {
+  decode_ahead_.reset();  // Settles its readahead while the table lives.
+  table_->RecordReadahead(prefetch_);
+}
 
 bool TableIterator::Valid() const {
   return status_.ok() && data_iter_.has_value() && data_iter_->Valid();
@@ -56,6 +58,28 @@ bool TableIterator::LoadDataBlock() {
     return false;
   }
   const BlockHandle handle = index_iter_.handle();
+  if (decode_ahead_ != nullptr && (!block_ || handle != loaded_handle_)) {
+    BlockRef decoded;
+    Status s;
+    switch (decode_ahead_->Take(handle, &decoded, &s)) {
+      case DecodeAhead::Result::kBlock:
+        data_iter_.reset();
+        block_ = std::move(decoded);
+        loaded_handle_ = handle;
+        data_iter_.emplace(block_.get(),
+                           BlockIterOptions::DataBlock(table_->global_seqno()));
+        return true;
+      case DecodeAhead::Result::kError:
+        data_iter_.reset();
+        block_.Reset();
+        status_ = s;
+        return false;
+      case DecodeAhead::Result::kMismatch:
+      case DecodeAhead::Result::kEnd:
+        decode_ahead_.reset();  // Read this block and the rest inline.
+        break;
+    }
+  }
   if (!block_ || handle != loaded_handle_) {
     // A block that does not follow the previous one (the first after a
     // seek) and not already buffered is read without the prefetch buffer:
@@ -112,6 +136,15 @@ void TableIterator::SkipEmptyBlocksBackward() {
 
 void TableIterator::SeekToFirst() {
   status_ = Status::OK();
+  decode_ahead_.reset();
+  if (options_.for_compaction && options_.decode_ahead_bytes > 0 &&
+      options_.readahead_executor != nullptr) {
+    // A fresh pipeline from the first block, even if one block is loaded.
+    data_iter_.reset();
+    block_.Reset();
+    decode_ahead_ = std::make_unique<DecodeAhead>(table_, options_,
+                                                  options_.decode_ahead_bytes);
+  }
   index_iter_.SeekToFirst();
   if (!LoadDataBlock()) return;
   data_iter_->SeekToFirst();
@@ -120,6 +153,7 @@ void TableIterator::SeekToFirst() {
 
 void TableIterator::SeekToLast() {
   status_ = Status::OK();
+  decode_ahead_.reset();
   index_iter_.SeekToLast();
   if (!LoadDataBlock()) return;
   data_iter_->SeekToLast();
@@ -128,6 +162,7 @@ void TableIterator::SeekToLast() {
 
 void TableIterator::Seek(Slice target) {
   status_ = Status::OK();
+  decode_ahead_.reset();
   index_iter_.Seek(table_->properties().index_key_is_user_key
                        ? ExtractUserKey(target)
                        : target);

@@ -10,7 +10,10 @@
 // read it alone anyway and then copy it. Range tombstones are not returned (see
 // TableReader::range_tombstones()).
 // The buffer's readahead goes to the table's statistics when the iterator is
-// destroyed (TableReader::RecordReadahead).
+// destroyed (TableReader::RecordReadahead). A compaction scan from
+// SeekToFirst with TableReadOptions::decode_ahead_bytes takes its blocks
+// from a DecodeAhead pipeline instead, which reads them the same way on the
+// readahead executor.
 //
 // Lifetime: key() and value() stay valid until the iterator moves.
 // Errors: the iterator turns invalid and status() says why (Corruption names
@@ -27,6 +30,12 @@
 #include "table/table_reader.h"
 
 namespace strata {
+
+class DecodeAhead;
+
+// The FilePrefetchBuffer options a table scan with `options` reads through.
+FilePrefetchBufferOptions TableIteratorPrefetchOptions(
+    const TableReadOptions& options);
 
 class TableIterator {
  public:
@@ -65,6 +74,9 @@ class TableIterator {
   const bool auto_readahead_;  // prefetch_ is in ReadaheadMode::kAuto.
   BlockHandle loaded_handle_;
   BlockRef block_;  // Pinned in the block cache or owned.
+  // Blocks decoded ahead of a forward scan from SeekToFirst (compaction
+  // reads with options_.decode_ahead_bytes); dropped on any other move.
+  std::unique_ptr<DecodeAhead> decode_ahead_;
   // Rebuilt in place for every block: no allocation per block.
   std::optional<BlockIter> data_iter_;
   Status status_;

@@ -90,6 +90,10 @@ struct TableReadOptions {
   // Auto and compaction readahead: read the next chunk on this executor
   // (FilePrefetchBuffer's background readahead). Borrowed.
   Executor* readahead_executor = nullptr;
+  // Compaction reads with a readahead_executor: a scan from SeekToFirst has
+  // its data blocks read, verified and decompressed up to this many bytes
+  // ahead on that executor (DecodeAhead). 0: every block is read inline.
+  size_t decode_ahead_bytes = 0;
 };
 
 // A data block, pinned in the block cache or owned by the holder.
