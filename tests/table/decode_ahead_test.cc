@@ -13,8 +13,8 @@
 #include "env/fake_file_system.h"
 #include "strata/thread_pool.h"
 #include "table/block_iter.h"
-#include "table/table_builder.h"
 #include "table/table_iterator.h"
+#include "table_files.h"
 #include "testutil/held_executor.h"
 #include "testutil/testutil.h"
 
@@ -57,15 +57,7 @@ class DecodeAheadTest : public ::testing::TestWithParam<CompressionType> {
     TableBuilderOptions o;
     o.block_size = 512;
     o.compression = GetParam();
-    std::unique_ptr<WritableFile> file;
-    ASSERT_OK(fake_.NewWritableFile("/t.sst", FileOptions(), &file));
-    std::unique_ptr<WritableFileWriter> writer;
-    ASSERT_OK(WritableFileWriter::Create(std::move(file),
-                                         WritableFileWriterOptions(), &writer));
-    TableBuilder builder(o, writer.get());
-    for (const Entry& e : entries_) ASSERT_OK(builder.Add(e.key, e.value));
-    ASSERT_OK(builder.Finish());
-    ASSERT_OK(writer->Close());
+    ASSERT_OK(test::WriteTableFile(&fake_, "/t.sst", o, entries_));
     ASSERT_OK(Open(&table_));
     BlockIter index(&table_->index_block(), table_->IndexIterOptions());
     for (index.SeekToFirst(); index.Valid(); index.Next()) {
@@ -75,14 +67,8 @@ class DecodeAheadTest : public ::testing::TestWithParam<CompressionType> {
   }
 
   Status Open(std::unique_ptr<TableReader>* table) {
-    std::unique_ptr<RandomAccessFile> file;
-    STRATA_RETURN_IF_ERROR(
-        fake_.NewRandomAccessFile("/t.sst", FileOptions(), &file));
-    uint64_t size = 0;
-    STRATA_RETURN_IF_ERROR(file->GetFileSize(&size));
-    return TableReader::Open(
-        TableReaderOptions(),
-        std::make_unique<RandomAccessFileReader>(std::move(file)), size, table);
+    return test::OpenTableFile(&fake_, "/t.sst", /*direct=*/false,
+                               TableReaderOptions(), table);
   }
 
   // Compaction reads through `executor`, `readahead` bytes at a time (4 KiB:

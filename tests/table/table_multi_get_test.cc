@@ -15,6 +15,7 @@
 #include "strata/cache.h"
 #include "table/table_builder.h"
 #include "table/table_reader.h"
+#include "table_files.h"
 #include "testutil/testutil.h"
 
 namespace strata {
@@ -46,20 +47,7 @@ std::string FormatName(const Format& f) {
 // Builds `path` from `model` on `fs`.
 Status BuildTable(FileSystem* fs, const std::string& path, const Model& model,
                   const TableBuilderOptions& options) {
-  std::unique_ptr<WritableFile> file;
-  STRATA_RETURN_IF_ERROR(fs->NewWritableFile(path, FileOptions(), &file));
-  std::unique_ptr<WritableFileWriter> writer;
-  STRATA_RETURN_IF_ERROR(WritableFileWriter::Create(
-      std::move(file), WritableFileWriterOptions(), &writer));
-  TableBuilder builder(options, writer.get());
-  Status s;
-  for (const auto& [key, value] : model) {
-    s = builder.Add(key, value);
-    if (!s.ok()) break;
-  }
-  if (s.ok()) s = builder.Finish();
-  Status close = writer->Close();
-  return s.ok() ? close : s;
+  return test::WriteTableFile(fs, path, options, model);
 }
 
 class TableMultiGetTestBase {
@@ -72,16 +60,8 @@ class TableMultiGetTestBase {
 
   std::unique_ptr<TableReader> Open(const std::string& path, bool direct,
                                     const TableReaderOptions& options) {
-    FileOptions fo;
-    fo.use_direct_reads = direct;
-    std::unique_ptr<RandomAccessFile> file;
-    EXPECT_OK(fs_.NewRandomAccessFile(path, fo, &file));
-    uint64_t size = 0;
-    EXPECT_OK(file->GetFileSize(&size));
     std::unique_ptr<TableReader> table;
-    EXPECT_OK(TableReader::Open(
-        options, std::make_unique<RandomAccessFileReader>(std::move(file)),
-        size, &table));
+    EXPECT_OK(test::OpenTableFile(&fs_, path, direct, options, &table));
     return table;
   }
 

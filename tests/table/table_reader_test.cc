@@ -16,6 +16,7 @@
 #include "strata/thread_pool.h"
 #include "table/table_builder.h"
 #include "table/table_iterator.h"
+#include "table_files.h"
 #include "testutil/testutil.h"
 
 namespace strata {
@@ -77,11 +78,6 @@ class TableRoundTripTest : public ::testing::TestWithParam<Combo> {
  protected:
   Status Build(const Model& model, const std::string& path) {
     const Combo& c = GetParam();
-    std::unique_ptr<WritableFile> file;
-    STRATA_RETURN_IF_ERROR(fs_.NewWritableFile(path, FileOptions(), &file));
-    std::unique_ptr<WritableFileWriter> writer;
-    STRATA_RETURN_IF_ERROR(WritableFileWriter::Create(
-        std::move(file), WritableFileWriterOptions(), &writer));
     TableBuilderOptions o;
     o.format_version = c.format_version;
     o.checksum_type = c.checksum;
@@ -92,29 +88,12 @@ class TableRoundTripTest : public ::testing::TestWithParam<Combo> {
     o.bloom_bits_per_key = c.bloom_bits;
     o.executor = executor_;
     o.parallel_threads = parallel_threads_;
-    TableBuilder builder(o, writer.get());
-    Status s;
-    for (const auto& [key, value] : model) {
-      s = builder.Add(key, value);
-      if (!s.ok()) break;
-    }
-    if (s.ok()) s = builder.Finish();
-    Status close = writer->Close();
-    return s.ok() ? close : s;
+    return test::WriteTableFile(&fs_, path, o, model);
   }
 
   Status Open(const std::string& path, bool direct,
               std::unique_ptr<TableReader>* table) {
-    FileOptions fo;
-    fo.use_direct_reads = direct;
-    std::unique_ptr<RandomAccessFile> file;
-    STRATA_RETURN_IF_ERROR(fs_.NewRandomAccessFile(path, fo, &file));
-    uint64_t size = 0;
-    STRATA_RETURN_IF_ERROR(file->GetFileSize(&size));
-    return TableReader::Open(TableReaderOptions(),
-                             std::make_unique<RandomAccessFileReader>(
-                                 std::move(file)),
-                             size, table);
+    return test::OpenTableFile(&fs_, path, direct, TableReaderOptions(), table);
   }
 
   FakeFileSystem fake_;
@@ -370,31 +349,11 @@ TEST_P(TableRoundTripTest, SingleByteCorruptionIsDetectedOrHarmless) {
 class TableGetTest : public ::testing::Test {
  protected:
   Status Build(const Model& model, const TableBuilderOptions& o) {
-    std::unique_ptr<WritableFile> file;
-    STRATA_RETURN_IF_ERROR(
-        fake_.NewWritableFile("/t.sst", FileOptions(), &file));
-    std::unique_ptr<WritableFileWriter> writer;
-    STRATA_RETURN_IF_ERROR(WritableFileWriter::Create(
-        std::move(file), WritableFileWriterOptions(), &writer));
-    TableBuilder builder(o, writer.get());
-    Status s;
-    for (const auto& [key, value] : model) {
-      s = builder.Add(key, value);
-      if (!s.ok()) break;
-    }
-    if (s.ok()) s = builder.Finish();
-    Status close = writer->Close();
-    return s.ok() ? close : s;
+    return test::WriteTableFile(&fake_, "/t.sst", o, model);
   }
   Status Open(std::unique_ptr<TableReader>* table) {
-    std::unique_ptr<RandomAccessFile> file;
-    STRATA_RETURN_IF_ERROR(
-        fake_.NewRandomAccessFile("/t.sst", FileOptions(), &file));
-    uint64_t size = 0;
-    STRATA_RETURN_IF_ERROR(file->GetFileSize(&size));
-    return TableReader::Open(
-        TableReaderOptions(),
-        std::make_unique<RandomAccessFileReader>(std::move(file)), size, table);
+    return test::OpenTableFile(&fake_, "/t.sst", /*direct=*/false,
+                               TableReaderOptions(), table);
   }
   FakeFileSystem fake_;
 };
