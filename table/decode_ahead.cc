@@ -18,8 +18,8 @@ namespace strata {
 // Producer side (index, prefetch): touched only by whoever holds
 // `producing` (a task or the consumer), handed over under `mu`.
 struct DecodeAhead::State {
-  State(const TableReader* t, const TableReadOptions& o, size_t budget)
-      : table(t), options(o), budget_bytes(budget) {
+  State(const TableReader* t, const TableReadOptions& o)
+      : table(t), options(o), budget_bytes(o.decode_ahead_bytes) {
     index.emplace(&t->index_block(), t->IndexIterOptions());
     index->SeekToFirst();
     prefetch.emplace(&t->file(), TableIteratorPrefetchOptions(o));
@@ -116,9 +116,8 @@ struct DecodeAhead::State {
 };
 
 DecodeAhead::DecodeAhead(const TableReader* table,
-                         const TableReadOptions& options,
-                         size_t max_bytes_ahead)
-    : state_(std::make_shared<State>(table, options, max_bytes_ahead)) {
+                         const TableReadOptions& options)
+    : state_(std::make_shared<State>(table, options)) {
   assert(options.readahead_executor != nullptr);
   bool submit = false;
   {

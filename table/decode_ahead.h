@@ -5,8 +5,8 @@
 // decompressing.
 //
 // One producer at a time walks the index from the first data block and
-// queues blocks until they hold `max_bytes_ahead` decoded bytes (at least
-// one block), or the error reading one, after which it stops. It runs as an executor task, rescheduled by the consumer
+// queues blocks until they hold options.decode_ahead_bytes decoded bytes (at
+// least one block), or the error reading one, after which it stops. It runs as an executor task, rescheduled by the consumer
 // whenever the queue falls to half; when the queue is empty and no task is
 // running (none scheduled, or the executor has not started it yet), the
 // consumer produces the block itself, so a busy executor never makes a scan
@@ -32,8 +32,7 @@ namespace strata {
 class DecodeAhead {
  public:
   // REQUIRES: options.readahead_executor != nullptr.
-  DecodeAhead(const TableReader* table, const TableReadOptions& options,
-              size_t max_bytes_ahead);
+  DecodeAhead(const TableReader* table, const TableReadOptions& options);
   ~DecodeAhead();
   DecodeAhead(const DecodeAhead&) = delete;
   DecodeAhead& operator=(const DecodeAhead&) = delete;

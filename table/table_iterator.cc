@@ -66,9 +66,7 @@ bool TableIterator::LoadDataBlock() {
         data_iter_.reset();
         block_ = std::move(decoded);
         loaded_handle_ = handle;
-        data_iter_.emplace(block_.get(),
-                           BlockIterOptions::DataBlock(table_->global_seqno()));
-        return true;
+        break;
       case DecodeAhead::Result::kError:
         data_iter_.reset();
         block_.Reset();
@@ -142,8 +140,7 @@ void TableIterator::SeekToFirst() {
     // A fresh pipeline from the first block, even if one block is loaded.
     data_iter_.reset();
     block_.Reset();
-    decode_ahead_ = std::make_unique<DecodeAhead>(table_, options_,
-                                                  options_.decode_ahead_bytes);
+    decode_ahead_ = std::make_unique<DecodeAhead>(table_, options_);
   }
   index_iter_.SeekToFirst();
   if (!LoadDataBlock()) return;

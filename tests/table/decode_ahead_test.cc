@@ -139,7 +139,7 @@ class DecodeAheadTest : public ::testing::TestWithParam<CompressionType> {
 // gets exactly the blocks an inline read gives, in file order.
 TEST_P(DecodeAheadTest, BlocksComeInFileOrderAsReadInline) {
   InlineExecutor executor;
-  DecodeAhead pipeline(table_.get(), CompactionOptions(&executor, 2048), 2048);
+  DecodeAhead pipeline(table_.get(), CompactionOptions(&executor, 2048));
   TakeAll(&pipeline);
   EXPECT_EQ(pipeline.blocks_produced_inline(), 0u);
   // Every data block, plus the end of the index.
@@ -153,8 +153,7 @@ TEST_P(DecodeAheadTest, BlocksComeInFileOrderAsReadInline) {
 TEST_P(DecodeAheadTest, TasksNoThreadStartsLeaveTheConsumerReadingInline) {
   test::HeldExecutor executor;
   {
-    DecodeAhead pipeline(table_.get(), CompactionOptions(&executor, 2048),
-                         2048);
+    DecodeAhead pipeline(table_.get(), CompactionOptions(&executor, 2048));
     TakeAll(&pipeline);
     EXPECT_EQ(pipeline.blocks_produced_ahead(), 0u);
     EXPECT_EQ(pipeline.blocks_produced_inline(), handles_.size() + 1);
@@ -170,8 +169,7 @@ TEST_P(DecodeAheadTest, QueueStaysWithinTheBudget) {
   test::HeldExecutor executor;
   const size_t budget = 4 * InlineBlock(0).size();
   DecodeAhead pipeline(table_.get(),
-                       CompactionOptions(&executor, budget, /*readahead=*/0),
-                       budget);
+                       CompactionOptions(&executor, budget, /*readahead=*/0));
   ASSERT_EQ(executor.submitted(), 1u);  // Started at construction.
   executor.RunAll();
   const size_t ahead = pipeline.blocks_produced_ahead();
@@ -200,7 +198,7 @@ TEST_P(DecodeAheadTest, QueueStaysWithinTheBudget) {
 // A block the consumer does not expect next ends the pipeline.
 TEST_P(DecodeAheadTest, UnexpectedHandleSpendsThePipeline) {
   InlineExecutor executor;
-  DecodeAhead pipeline(table_.get(), CompactionOptions(&executor, 2048), 2048);
+  DecodeAhead pipeline(table_.get(), CompactionOptions(&executor, 2048));
   BlockRef block;
   Status s;
   EXPECT_EQ(pipeline.Take(handles_[1], &block, &s),
