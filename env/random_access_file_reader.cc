@@ -71,9 +71,9 @@ IOStatus RandomAccessFileReader::ReadFully(uint64_t offset, size_t n, char* dst,
   return IOStatus::OK();
 }
 
-IOStatus RandomAccessFileReader::ReadAligned(uint64_t offset, size_t n,
-                                             AlignedBuffer* aligned,
-                                             Slice* result) const {
+IOStatus RandomAccessFileReader::ReadAligned(
+    uint64_t offset, size_t n, AlignedBuffer* aligned, Slice* result,
+    size_t min_memory_alignment) const {
   const DirectIOAlignment align = alignment();
   const uint64_t start = RoundDown(offset, align.offset);
   const uint64_t end = RoundUp(offset + n, align.offset);
@@ -84,7 +84,7 @@ IOStatus RandomAccessFileReader::ReadAligned(uint64_t offset, size_t n,
   // that rounds no capacity up, or at most to one page (a compressed block's
   // buffer is freed once it is decompressed); ReadInto's reused buffer is
   // always page-aligned.
-  size_t memory_alignment = align.both();
+  size_t memory_alignment = std::max(align.both(), min_memory_alignment);
   if (IsAligned(end - start, kDefaultPageSize) ||
       end - start < kDefaultPageSize) {
     memory_alignment = std::max(memory_alignment, kDefaultPageSize);
@@ -173,12 +173,8 @@ IOStatus RandomAccessFileReader::ReadInto(uint64_t offset, size_t n,
     return Read(offset, n, result, reused->data());
   }
   requested_bytes_.fetch_add(n, std::memory_order_relaxed);
-  if (reused->alignment() < kDefaultPageSize) {
-    // Page alignment costs a reused buffer nothing per read.
-    reused->set_alignment(kDefaultPageSize);
-    reused->Allocate(std::max(reused->capacity(), n));
-  }
-  return ReadAligned(offset, n, reused, result);
+  // Page alignment costs a reused buffer nothing per read.
+  return ReadAligned(offset, n, reused, result, kDefaultPageSize);
 }
 
 IOStatus RandomAccessFileReader::MultiRead(ReadRequest* requests,

@@ -84,10 +84,11 @@ class RandomAccessFileReader {
   IOStatus ReadFully(uint64_t offset, size_t n, char* dst,
                      size_t* bytes_read) const;
   // Direct mode: reads the aligned range enclosing [offset, offset + n) into
-  // *aligned (reallocated only when too small or aligned less than the file
-  // needs) and points *result at the requested part of it.
+  // *aligned (reallocated only when too small or aligned less than the read
+  // needs: the file's alignment, a page where that costs no memory, and at
+  // least `min_memory_alignment`) and points *result at the requested part.
   IOStatus ReadAligned(uint64_t offset, size_t n, AlignedBuffer* aligned,
-                       Slice* result) const;
+                       Slice* result, size_t min_memory_alignment = 0) const;
 
   std::unique_ptr<RandomAccessFile> file_;
   // Relaxed: statistics only, read after the fact.

@@ -110,7 +110,7 @@ struct DecodeAhead::State {
   bool task_pending = false;
   bool finished = false;  // The end or an error has been queued.
   bool closed = false;
-  bool spent = false;     // Consumer side: nothing more to take.
+  bool spent = false;  // Consumer side: nothing more to take.
   size_t produced_ahead = 0;
   size_t produced_inline = 0;
 };

@@ -6,13 +6,14 @@
 //
 // One producer at a time walks the index from the first data block and
 // queues blocks until they hold options.decode_ahead_bytes decoded bytes (at
-// least one block), or the error reading one, after which it stops. It runs as an executor task, rescheduled by the consumer
-// whenever the queue falls to half; when the queue is empty and no task is
-// running (none scheduled, or the executor has not started it yet), the
-// consumer produces the block itself, so a busy executor never makes a scan
-// slower than reading inline. Blocks are read through a FilePrefetchBuffer
-// with the caller's TableReadOptions (readahead mode and size, checksums,
-// its own background chunk reads on the same executor).
+// least one block), or the error reading one, after which it stops. It runs as
+// an executor task, rescheduled by the consumer whenever the queue falls to
+// half; when the queue is empty and no task is running (none scheduled, or the
+// executor has not started it yet), the consumer produces the block itself, so
+// a busy executor never makes a scan slower than reading inline. Blocks are
+// read through a FilePrefetchBuffer with the caller's TableReadOptions
+// (readahead mode and size, checksums, its own background chunk reads on the
+// same executor).
 //
 // Thread-safety: Take and the destructor are called by one consumer thread.
 // The destructor waits for a running producer; tasks that start later find
@@ -48,7 +49,8 @@ class DecodeAhead {
   // later call returns kMismatch.
   Result Take(const BlockHandle& handle, BlockRef* block, Status* status);
 
-  // Blocks produced by the executor and by the consumer itself, so far.
+  // Items (blocks, or the end of the index or an error in place of one)
+  // produced by executor tasks and by the consumer itself, so far.
   size_t blocks_produced_ahead() const;
   size_t blocks_produced_inline() const;
 
