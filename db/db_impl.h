@@ -149,6 +149,13 @@ class DBImpl final : public DB {
 
   // ---- Reads (db_impl_read.cc) --------------------------------------------
   ReadView PinReadView(const ReadOptions& options);
+  // Drops the view's pins (every Get, MultiGet and iterator ends with it).
+  // When that lets go of the last reference to a Version that is no longer
+  // current, the tables only that Version kept become obsolete, and they are
+  // deleted here rather than left for the next flush, compaction or Open
+  // (a long scan over an old Version would otherwise hold their disk space
+  // for as long as no write comes).
+  void UnpinReadView(ReadView* view);
   Status GetFromView(const ReadOptions& options, const ReadView& view,
                      Slice key, std::string* value);
   Status GetFromTables(const ReadOptions& options, const Version& version,

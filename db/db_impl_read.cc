@@ -58,6 +58,29 @@ DBImpl::ReadView DBImpl::PinReadView(const ReadOptions& options) {
   return view;
 }
 
+void DBImpl::UnpinReadView(ReadView* view) {
+  const Version* version = view->version.get();
+  if (version == nullptr) return;
+  std::weak_ptr<const Version> stale;  // Set when it was not current.
+  if (versions_->IsCurrent(version)) {
+    // The common case, kept to two loads: a current Version is also held by
+    // the VersionSet, so dropping ours frees nothing. If it stopped being
+    // current meanwhile, ours may have been the last reference.
+    *view = ReadView();
+    if (versions_->IsCurrent(version)) return;
+  } else {
+    stale = view->version;
+    *view = ReadView();
+  }
+  // Under the mutex, no obsolete-file pass is holding the Version for a
+  // moment (counting its tables as live), so `stale` has its final answer:
+  // still held by another reader, which cleans up in turn, or gone.
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (shutting_down_) return;  // Close has run: nothing may change on disk.
+  if (!stale.expired()) return;
+  DeleteObsoleteFiles(lock);
+}
+
 TableReadOptions DBImpl::UserTableReadOptions(
     const ReadOptions& options) const {
   TableReadOptions t;
@@ -377,6 +400,7 @@ Status DBImpl::Get(const ReadOptions& options, Slice key,
   value->clear();
   ReadView view = PinReadView(options);
   Status s = GetFromView(options, view, key, value);
+  UnpinReadView(&view);
   if (!s.ok()) value->clear();
   return s;
 }
@@ -426,6 +450,7 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
                             values, &statuses);
     getter.Run(*view.version, &pending);
   }
+  UnpinReadView(&view);
   uint64_t bytes_read = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].ok()) {
@@ -512,9 +537,10 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   if (options.iterate_upper_bound != nullptr) {
     iter_options.upper_bound = options.iterate_upper_bound->ToString();
   }
-  // The iterator pins the memtables and the Version it reads.
+  // The iterator pins the memtables and the Version it reads (it must not
+  // outlive the DB, whose table cache its tables come from).
   auto pinned = std::make_shared<ReadView>(std::move(view));
-  iter_options.cleanup = [pinned]() mutable { pinned.reset(); };
+  iter_options.cleanup = [this, pinned]() { UnpinReadView(pinned.get()); };
   const SequenceNumber sequence = pinned->sequence;
   std::shared_ptr<const RangeTombstoneSet> shared_tombstones;
   if (!tombstones->empty()) shared_tombstones = std::move(tombstones);

@@ -25,6 +25,7 @@ VersionSet::VersionSet(const std::string& dbname, const Options* options,
     : dbname_(dbname), options_(options), fs_(fs), info_log_(info_log) {
   Status s = Version::Apply(nullptr, {}, options->num_levels, &current_);
   (void)s;  // An empty tree always applies.
+  current_raw_.store(current_.get(), std::memory_order_release);
 }
 
 VersionSet::~VersionSet() { (void)Close(); }
@@ -243,6 +244,7 @@ Status VersionSet::Recover() {
 void VersionSet::Install(std::shared_ptr<const Version> version) {
   installed_.push_back(version);
   current_ = std::move(version);
+  current_raw_.store(current_.get(), std::memory_order_release);
 }
 
 void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {

@@ -10,7 +10,7 @@
 //
 // Thread-safety: LogAndApply, CreateNew and Recover are called with the
 // DB mutex held (the DB serializes them); current() and the counters may be
-// read under the same mutex. NewFileNumber is atomic.
+// read under the same mutex. NewFileNumber and IsCurrent are atomic.
 #pragma once
 
 #include <atomic>
@@ -47,6 +47,11 @@ class VersionSet {
   Status LogAndApply(VersionEdit* edit);
 
   std::shared_ptr<const Version> current() const { return current_; }
+  // Whether `v` is the current Version, answered without the DB mutex (a
+  // hint: the answer may be stale by the time the caller acts on it).
+  bool IsCurrent(const Version* v) const {
+    return current_raw_.load(std::memory_order_acquire) == v;
+  }
   // Adds the numbers of every table in any Version still alive (the current
   // one, and older ones pinned by readers, iterators or compactions).
   void AddLiveFiles(std::set<uint64_t>* live);
@@ -81,6 +86,7 @@ class VersionSet {
   InfoLog* const info_log_;
 
   std::shared_ptr<const Version> current_;
+  std::atomic<const Version*> current_raw_{nullptr};  // current_.get().
   // Every Version installed, while anyone holds it (pruned by AddLiveFiles).
   std::vector<std::weak_ptr<const Version>> installed_;
   void Install(std::shared_ptr<const Version> version);

@@ -1,10 +1,14 @@
 // DB basics on the in-memory file system: writes, reads, iteration,
 // snapshots, flush, compaction, reopen, validation and the probe.
+#include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -62,6 +66,25 @@ class DBBasicTest : public ::testing::Test {
   }
   int NumTableFiles() {
     return static_cast<int>(db_->GetLiveFilesMetaData().size());
+  }
+  // The .sst files in the DB directory, and those the current Version uses.
+  std::set<std::string> TablesOnDisk() {
+    std::vector<std::string> names;
+    EXPECT_OK(fs_.GetChildren("/db", &names));
+    std::set<std::string> tables;
+    for (const auto& name : names) {
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".sst") == 0) {
+        tables.insert(name);
+      }
+    }
+    return tables;
+  }
+  std::set<std::string> LiveTables() {
+    std::set<std::string> tables;
+    for (const auto& f : db_->GetLiveFilesMetaData()) {
+      tables.insert(f.name.substr(1));  // "/000012.sst" -> "000012.sst".
+    }
+    return tables;
   }
 
   FakeFileSystem fs_;
@@ -413,6 +436,115 @@ TEST_F(DBBasicTest, IteratorKeepsMovedAndCompactedFilesAlive) {
   EXPECT_EQ("a=old b=old c=old d=old e=old ", seen);
   it.reset();
   EXPECT_EQ("a=new b=new c=new d=new e=new ", Scan());
+}
+
+// Tables that only an iterator's old Version still uses go as soon as the
+// last such iterator does, not at the next flush, compaction or Open.
+TEST_F(DBBasicTest, LastIteratorOnAnOldVersionTakesItsTablesAlong) {
+  options_.disable_auto_compactions = true;
+  Open();
+  for (int round = 0; round < 2; ++round) {
+    for (char c = 'a'; c <= 'e'; ++c) {
+      ASSERT_OK(db_->Put(WriteOptions(), std::string(1, c),
+                         "v" + std::to_string(round)));
+    }
+    ASSERT_OK(db_->Flush(FlushOptions()));
+  }
+  const std::set<std::string> old_tables = LiveTables();
+  ASSERT_EQ(2u, old_tables.size());
+  auto first = db_->NewIterator(ReadOptions());
+  auto second = db_->NewIterator(ReadOptions());
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  const std::set<std::string> new_tables = LiveTables();
+  ASSERT_EQ(1u, new_tables.size());
+  ASSERT_EQ(0u, old_tables.count(*new_tables.begin()));
+
+  std::set<std::string> all = old_tables;
+  all.insert(new_tables.begin(), new_tables.end());
+  EXPECT_EQ(all, TablesOnDisk());  // Both iterators pin the old tables.
+  std::string seen;
+  for (first->SeekToFirst(); first->Valid(); first->Next()) {
+    seen += first->key().ToString() + "=" + first->value().ToString() + " ";
+  }
+  ASSERT_OK(first->status());
+  EXPECT_EQ("a=v1 b=v1 c=v1 d=v1 e=v1 ", seen);
+  first.reset();
+  EXPECT_EQ(all, TablesOnDisk());  // `second` still reads them.
+  second->SeekToFirst();
+  ASSERT_TRUE(second->Valid());
+  EXPECT_EQ("v1", second->value().ToString());
+  second.reset();
+  EXPECT_EQ(new_tables, TablesOnDisk());
+  // An iterator on the current Version takes nothing with it.
+  EXPECT_EQ("a=v1 b=v1 c=v1 d=v1 e=v1 ", Scan());
+  EXPECT_EQ(new_tables, TablesOnDisk());
+}
+
+// Gets, MultiGets and iterators on one thread each, while flushes and
+// compactions replace the Version under them. The iterator thread always
+// holds one iterator, and keeps the last one from before the final
+// compaction until it stops. Once the readers stop, every table on disk is
+// one the DB uses, with no later flush or compaction to clean up.
+TEST_F(DBBasicTest, ReadersRacingCompactionsLeaveNoTablesBehind) {
+  options_.level0_file_num_compaction_trigger = 2;
+  options_.write_buffer_size = 16 << 10;
+  Open();
+  constexpr int kKeys = 500;
+  auto key = [](int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "k%05d", i % kKeys);
+    return std::string(buf);
+  };
+  std::atomic<bool> stop{false};
+  std::atomic<bool> hold{false};
+  std::atomic<bool> holding{false};
+  std::vector<std::thread> readers;
+  readers.emplace_back([&] {
+    std::string value;
+    for (int i = 0; !stop.load(); ++i) {
+      Status s = db_->Get(ReadOptions(), key(i), &value);
+      ASSERT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
+    }
+  });
+  readers.emplace_back([&] {
+    std::vector<std::string> values;
+    for (int i = 0; !stop.load(); ++i) {
+      const std::string a = key(i), b = key(i * 7);
+      for (const Status& s :
+           db_->MultiGet(ReadOptions(), {Slice(a), Slice(b)}, &values)) {
+        ASSERT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
+      }
+    }
+  });
+  readers.emplace_back([&] {
+    std::unique_ptr<Iterator> held;
+    for (int i = 0; !stop.load(); ++i) {
+      if (hold.load()) {
+        holding = true;
+        std::this_thread::yield();
+        continue;
+      }
+      auto it = db_->NewIterator(ReadOptions());
+      int n = 0;
+      for (it->Seek(key(i)); it->Valid() && n < 20; it->Next()) ++n;
+      ASSERT_OK(it->status());
+      held = std::move(it);  // Drops the one before.
+    }
+  });
+  for (int i = 0; i < 4 * kKeys; ++i) {
+    ASSERT_OK(db_->Put(WriteOptions(), key(i), std::string(100, 'x')));
+  }
+  ASSERT_OK(db_->Put(WriteOptions(), "last", "1"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
+  ASSERT_OK(db_->WaitForCompact());
+  hold = true;
+  while (!holding.load()) std::this_thread::yield();
+  const std::set<std::string> pinned = LiveTables();
+  ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
+  for (const auto& name : LiveTables()) ASSERT_EQ(0u, pinned.count(name));
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(LiveTables(), TablesOnDisk());
 }
 
 // wal_bytes_per_sync applies to WALs created after the change, so changing

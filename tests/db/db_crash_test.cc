@@ -468,8 +468,8 @@ class DBCrashTest : public ::testing::TestWithParam<CrashConfig> {
     wo.sync = true;
     ASSERT_OK(db->Put(wo, "zz-after", "crash"));
     ASSERT_OK(db->Flush(FlushOptions()));
-    // Files obsolete while the scan above pinned them go with this flush's
-    // cleanup; the crash's leftovers went at Open.
+    // Files obsolete while the scan above pinned them went when its
+    // iterator did; the crash's leftovers went at Open.
     ASSERT_OK(db->WaitForCompact());
     live_names.clear();
     for (const auto& f : db->GetLiveFilesMetaData()) {
