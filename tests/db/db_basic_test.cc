@@ -499,6 +499,14 @@ TEST_F(DBBasicTest, ReadersRacingCompactionsLeaveNoTablesBehind) {
   std::atomic<bool> hold{false};
   std::atomic<bool> holding{false};
   std::vector<std::thread> readers;
+  struct StopReaders {  // Also when an assertion below returns early.
+    std::atomic<bool>* stop;
+    std::vector<std::thread>* readers;
+    ~StopReaders() {
+      *stop = true;
+      for (auto& t : *readers) t.join();
+    }
+  } stop_readers{&stop, &readers};
   readers.emplace_back([&] {
     std::string value;
     for (int i = 0; !stop.load(); ++i) {
@@ -540,10 +548,15 @@ TEST_F(DBBasicTest, ReadersRacingCompactionsLeaveNoTablesBehind) {
   hold = true;
   while (!holding.load()) std::this_thread::yield();
   const std::set<std::string> pinned = LiveTables();
+  // A table overlapping every other, so that the compaction rewrites them.
+  ASSERT_OK(db_->Put(WriteOptions(), key(0), "first"));
+  ASSERT_OK(db_->Put(WriteOptions(), "last", "2"));
+  ASSERT_OK(db_->Flush(FlushOptions()));
   ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
   for (const auto& name : LiveTables()) ASSERT_EQ(0u, pinned.count(name));
   stop = true;
   for (auto& t : readers) t.join();
+  readers.clear();
   EXPECT_EQ(LiveTables(), TablesOnDisk());
 }
 
