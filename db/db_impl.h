@@ -121,7 +121,10 @@ class DBImpl final : public DB {
   Status ReplayWal(uint64_t number, std::shared_ptr<MemTable>* mem,
                    VersionEdit* edit, SequenceNumber* max_sequence,
                    bool* stop_replay);
-  Status NewWal(std::unique_ptr<WalWriter>* wal, uint64_t* number);
+  // Creates the next WAL with `options`' WAL settings (a copy, so that it
+  // may run without the mutex while SetOptions changes options_).
+  Status NewWal(const Options& options, std::unique_ptr<WalWriter>* wal,
+                uint64_t* number);
   // Deletes files no Version, pending output or live WAL needs.
   void DeleteObsoleteFiles(std::unique_lock<std::mutex>& lock);
   Status CloseImpl();
@@ -129,11 +132,14 @@ class DBImpl final : public DB {
   // ---- Writes (db_impl_write.cc) ------------------------------------------
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   WriteBatch* BuildBatchGroup(Writer** last_writer);
-  Status SwitchMemTable();
+  Status SwitchMemTable(std::unique_lock<std::mutex>& lock);
   // Starts a new WAL (syncing and closing the current one) for the writes
-  // that follow; the memtable stays. REQUIRES: mutex_ held, no group commit
-  // running (front of the write queue, or inside MakeRoomForWrite).
-  Status SwitchWal(uint64_t* new_number);
+  // that follow; the memtable stays. Creating the WAL and syncing the old
+  // one run with the mutex released: reads, flushes and compactions go on
+  // meanwhile. REQUIRES: lock holds mutex_ (held again on return), no
+  // group commit running (front of the write queue, or inside
+  // MakeRoomForWrite), so that nothing else touches wal_.
+  Status SwitchWal(std::unique_lock<std::mutex>& lock, uint64_t* new_number);
   // Waits until `w` is at the front of the write queue; while it stays
   // there no write runs. REQUIRES: lock holds mutex_.
   void JoinWriteQueueAsBarrier(Writer* w, std::unique_lock<std::mutex>& lock);

@@ -474,7 +474,7 @@ Status DBImpl::Resume() {
     wal_.reset();
     const Status saved = bg_error_;
     bg_error_ = Status::OK();  // SwitchMemTable records its own errors.
-    s = SwitchMemTable();
+    s = SwitchMemTable(lock);
     if (!s.ok() && bg_error_.ok()) bg_error_ = saved;
   }
   LeaveWriteQueue(&w);

@@ -255,7 +255,7 @@ Status DBImpl::OpenImpl() {
     return Status::OK();
   }
   uint64_t wal_number = 0;
-  s = NewWal(&wal_, &wal_number);
+  s = NewWal(options_, &wal_, &wal_number);
   if (!s.ok()) return s;
   mem_.wal_number = wal_number;
   edit.set_log_number(wal_number);
@@ -268,21 +268,22 @@ Status DBImpl::OpenImpl() {
   return Status::OK();
 }
 
-Status DBImpl::NewWal(std::unique_ptr<WalWriter>* wal, uint64_t* number) {
+Status DBImpl::NewWal(const Options& options, std::unique_ptr<WalWriter>* wal,
+                      uint64_t* number) {
   *number = versions_->NewFileNumber();
   const std::string path = WalFileName(dbname_, *number);
   std::unique_ptr<WritableFile> file;
   IOStatus io = fs_->NewWritableFile(
-      path, FileOptionsFor(FileKind::kWal, options_), &file);
+      path, FileOptionsFor(FileKind::kWal, options), &file);
   if (!io.ok()) return io;
   WritableFileWriterOptions wo;
-  wo.max_buffer_bytes = options_.writable_file_max_buffer_size;
-  wo.bytes_per_sync = options_.wal_bytes_per_sync;
+  wo.max_buffer_bytes = options.writable_file_max_buffer_size;
+  wo.bytes_per_sync = options.wal_bytes_per_sync;
   std::unique_ptr<WritableFileWriter> writer;
   Status s = WritableFileWriter::Create(std::move(file), wo, &writer);
   if (!s.ok()) return s;
   *wal = std::make_unique<WalWriter>(std::move(writer), *number,
-                                     options_.manual_wal_flush);
+                                     options.manual_wal_flush);
   // A synced write must survive power loss: the WAL's directory entry
   // has to be durable before the first one is acknowledged.
   io = SyncDir(fs_, dbname_);

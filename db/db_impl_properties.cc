@@ -235,7 +235,7 @@ Status DBImpl::SetOptions(
     Writer w(&nothing, WriteOptions());
     JoinWriteQueueAsBarrier(&w, lock);
     uint64_t number = 0;
-    s = SwitchWal(&number);
+    s = SwitchWal(lock, &number);
     LeaveWriteQueue(&w);
     if (!s.ok()) return s;
   }

@@ -235,7 +235,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock,
     if (mem_.mem->empty() && mem_.mem->num_range_deletes() == 0) {
       return Status::OK();  // Nothing to switch away from.
     }
-    Status s = SwitchMemTable();
+    Status s = SwitchMemTable(lock);
     if (!s.ok()) return s;
     force = false;
     MaybeScheduleBackgroundWork();
@@ -243,9 +243,9 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock,
 }
 
 // Starts a new WAL and memtable; the old memtable waits for its flush.
-Status DBImpl::SwitchMemTable() {
+Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   uint64_t number = 0;
-  Status s = SwitchWal(&number);
+  Status s = SwitchWal(lock, &number);
   if (!s.ok()) return s;
   imm_.push_back(mem_);
   mem_.mem = NewMemTable();
@@ -253,26 +253,38 @@ Status DBImpl::SwitchMemTable() {
   return Status::OK();
 }
 
-Status DBImpl::SwitchWal(uint64_t* new_number) {
+Status DBImpl::SwitchWal(std::unique_lock<std::mutex>& lock,
+                         uint64_t* new_number) {
+  // Syncing the old WAL writes out up to a memtable's worth of bytes (tens
+  // of milliseconds): done under the mutex, it stalled every Get, flush
+  // and compaction install for as long. The caller owns wal_ (front of the
+  // write queue); options_ is copied, as SetOptions may change it.
+  const Options options = options_;
+  WalWriter* const old = wal_.get();
+  lock.unlock();
   std::unique_ptr<WalWriter> wal;
   uint64_t number = 0;
-  Status s = NewWal(&wal, &number);
-  if (!s.ok()) {
-    SetBackgroundError(s, "creating a WAL");
-    return s;
-  }
-  if (wal_ != nullptr) {
+  Status created = NewWal(options, &wal, &number);
+  Status closed;
+  if (created.ok() && old != nullptr) {
     // The old WAL is synced before the new one takes writes: a write synced
     // later must find every earlier write durable too (RocksDB's sync also
     // covers the older WALs), or recovery could show it without them.
-    s = wal_->Sync(options_.use_fsync);
-    if (s.ok()) s = wal_->Close();
-    if (!s.ok()) {
+    closed = old->Sync(options.use_fsync);
+    if (closed.ok()) closed = old->Close();
+    if (!closed.ok()) {
       (void)wal->Close();
       (void)fs_->DeleteFile(WalFileName(dbname_, number));
-      SetBackgroundError(s, "closing a WAL");
-      return s;
     }
+  }
+  lock.lock();
+  if (!created.ok()) {
+    SetBackgroundError(created, "creating a WAL");
+    return created;
+  }
+  if (!closed.ok()) {
+    SetBackgroundError(closed, "closing a WAL");
+    return closed;
   }
   wal_ = std::move(wal);
   *new_number = number;
