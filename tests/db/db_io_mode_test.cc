@@ -187,7 +187,10 @@ TEST_P(DBIOModeTest, EveryFileKindUsesItsMode) {
   }
   if (c.direct_flush) {
     // Direct SSTs: truncate to the logical size, then fsync.
-    for (const auto& [path, seq] : last_write) {
+    for (const auto& entry : last_write) {
+      // A named reference, not a structured binding: clang before 16 cannot
+      // capture those.
+      const std::string& path = entry.first;
       auto ops = fs_.recorder().Records([&path](const IORecord& r) {
         return r.path == path &&
                (r.op == FileOp::kTruncate || r.op == FileOp::kFsync);
