@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "db/db_files.h"
 #include "db/db_options.h"
 #include "env/fake_file_system.h"
 #include "env/file_system_wrapper.h"
@@ -55,7 +56,10 @@ class DBBasicTest : public ::testing::Test {
     return value;
   }
   std::string Scan(bool reverse = false) {
-    auto it = db_->NewIterator(ReadOptions());
+    return ScanWith(db_->NewIterator(ReadOptions()).get(), reverse);
+  }
+  // "key=value " for each entry `it` shows from the first (or the last).
+  static std::string ScanWith(Iterator* it, bool reverse = false) {
     std::string out;
     if (reverse) {
       for (it->SeekToLast(); it->Valid(); it->Prev()) {
@@ -72,25 +76,8 @@ class DBBasicTest : public ::testing::Test {
   int NumTableFiles() {
     return static_cast<int>(db_->GetLiveFilesMetaData().size());
   }
-  // The .sst files in the DB directory, and those the current Version uses.
-  std::set<std::string> TablesOnDisk() {
-    std::vector<std::string> names;
-    EXPECT_OK(fs_.GetChildren("/db", &names));
-    std::set<std::string> tables;
-    for (const auto& name : names) {
-      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".sst") == 0) {
-        tables.insert(name);
-      }
-    }
-    return tables;
-  }
-  std::set<std::string> LiveTables() {
-    std::set<std::string> tables;
-    for (const auto& f : db_->GetLiveFilesMetaData()) {
-      tables.insert(f.name.substr(1));  // "/000012.sst" -> "000012.sst".
-    }
-    return tables;
-  }
+  std::set<std::string> TablesOnDisk() { return test::TablesOnDisk(fs_, "/db"); }
+  std::set<std::string> LiveTables() { return test::LiveTables(*db_); }
 
   FakeFileSystem fs_;
   ManualClock clock_;
@@ -433,12 +420,7 @@ TEST_F(DBBasicTest, IteratorKeepsMovedAndCompactedFilesAlive) {
   }
   ASSERT_OK(db_->Flush(FlushOptions()));
   ASSERT_OK(db_->WaitForCompact());  // Rewrites L1: the moved file goes.
-  std::string seen;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    seen += it->key().ToString() + "=" + it->value().ToString() + " ";
-  }
-  ASSERT_OK(it->status());
-  EXPECT_EQ("a=old b=old c=old d=old e=old ", seen);
+  EXPECT_EQ("a=old b=old c=old d=old e=old ", ScanWith(it.get()));
   it.reset();
   EXPECT_EQ("a=new b=new c=new d=new e=new ", Scan());
 }
@@ -467,12 +449,7 @@ TEST_F(DBBasicTest, LastIteratorOnAnOldVersionTakesItsTablesAlong) {
   std::set<std::string> all = old_tables;
   all.insert(new_tables.begin(), new_tables.end());
   EXPECT_EQ(all, TablesOnDisk());  // Both iterators pin the old tables.
-  std::string seen;
-  for (first->SeekToFirst(); first->Valid(); first->Next()) {
-    seen += first->key().ToString() + "=" + first->value().ToString() + " ";
-  }
-  ASSERT_OK(first->status());
-  EXPECT_EQ("a=v1 b=v1 c=v1 d=v1 e=v1 ", seen);
+  EXPECT_EQ("a=v1 b=v1 c=v1 d=v1 e=v1 ", ScanWith(first.get()));
   first.reset();
   EXPECT_EQ(all, TablesOnDisk());  // `second` still reads them.
   second->SeekToFirst();

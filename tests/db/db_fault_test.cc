@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "db/db_files.h"
 #include "env/fake_file_system.h"
 #include "env/fault_injection_file_system.h"
 #include "strata/db.h"
@@ -91,23 +92,9 @@ class DBFaultTest : public ::testing::TestWithParam<FaultConfig> {
   }
 
   std::set<std::string> SstFilesOnDisk() {
-    std::vector<std::string> names;
-    EXPECT_OK(fs_.GetChildren(dbname_, &names));
-    std::set<std::string> out;
-    for (const auto& n : names) {
-      if (n.size() > 4 && n.compare(n.size() - 4, 4, ".sst") == 0) {
-        out.insert(n);
-      }
-    }
-    return out;
+    return test::TablesOnDisk(fs_, dbname_);
   }
-  std::set<std::string> LiveSstFiles() {
-    std::set<std::string> out;
-    for (const auto& f : db_->GetLiveFilesMetaData()) {
-      out.insert(f.name.substr(1));
-    }
-    return out;
-  }
+  std::set<std::string> LiveSstFiles() { return test::LiveTables(*db_); }
 
   // `s` is the injected failure: NoSpace for ENOSPC, a plain IOError for
   // EIO, naming a file that contains `file_part`.
