@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "db/db_files.h"
 #include "env/fake_file_system.h"
 #include "env/file_system_wrapper.h"
 #include "strata/db.h"
@@ -451,11 +452,8 @@ class DBCrashTest : public ::testing::TestWithParam<CrashConfig> {
 
     // Every live SST is whole.
     ASSERT_OK(db->WaitForCompact());
-    const auto live = db->GetLiveFilesMetaData();
-    std::set<std::string> live_names;
-    for (const auto& f : live) {
+    for (const auto& f : db->GetLiveFilesMetaData()) {
       const std::string path = "/db" + f.name;
-      live_names.insert(f.name.substr(1));
       SstFileReaderOptions ro;
       ro.file_system = base;
       SstFileReader reader(ro);
@@ -471,17 +469,10 @@ class DBCrashTest : public ::testing::TestWithParam<CrashConfig> {
     // Files obsolete while the scan above pinned them went when its
     // iterator did; the crash's leftovers went at Open.
     ASSERT_OK(db->WaitForCompact());
-    live_names.clear();
-    for (const auto& f : db->GetLiveFilesMetaData()) {
-      live_names.insert(f.name.substr(1));
-    }
-    std::vector<std::string> children;
-    ASSERT_OK(base->GetChildren("/db", &children));
-    for (const auto& name : children) {
-      if (name.size() > 4 && name.substr(name.size() - 4) == ".sst") {
-        EXPECT_TRUE(live_names.count(name) > 0)
-            << "/db/" << name << " is left behind, not referenced";
-      }
+    const std::set<std::string> live_names = test::LiveTables(*db);
+    for (const auto& name : test::TablesOnDisk(*base, "/db")) {
+      EXPECT_TRUE(live_names.count(name) > 0)
+          << "/db/" << name << " is left behind, not referenced";
     }
 
     ASSERT_OK(db->Close());
