@@ -22,6 +22,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "db/compaction.h"
@@ -107,8 +108,23 @@ class DBImpl final : public DB {
     std::shared_ptr<MemTable> mem;
     uint64_t wal_number = 0;
   };
-  // What a read pins: memtables and the tree as of one moment.
+  // What a read pins: memtables and the tree as of one moment. Move-only;
+  // letting go of it (the destructor) goes through UnpinReadView, so that
+  // no Get, MultiGet or iterator can forget to.
   struct ReadView {
+    ReadView() = default;
+    ReadView(ReadView&& other) noexcept
+        : db(std::exchange(other.db, nullptr)),
+          mem(std::move(other.mem)),
+          imm(std::move(other.imm)),
+          version(std::move(other.version)),
+          sequence(other.sequence) {}
+    ReadView& operator=(ReadView&&) = delete;
+    ~ReadView() {
+      if (db != nullptr) db->UnpinReadView(this);
+    }
+
+    DBImpl* db = nullptr;  // Set by PinReadView.
     std::shared_ptr<MemTable> mem;
     std::vector<std::shared_ptr<MemTable>> imm;  // Newest first.
     std::shared_ptr<const Version> version;
@@ -155,8 +171,8 @@ class DBImpl final : public DB {
 
   // ---- Reads (db_impl_read.cc) --------------------------------------------
   ReadView PinReadView(const ReadOptions& options);
-  // Drops the view's pins (every Get, MultiGet and iterator ends with it).
-  // When that lets go of the last reference to a Version that is no longer
+  // Drops the view's pins (~ReadView: every Get, MultiGet and iterator
+  // ends with it). When that lets go of the last reference to a Version that is no longer
   // current, the tables only that Version kept become obsolete, and they are
   // deleted here rather than left for the next flush, compaction or Open
   // (a long scan over an old Version would otherwise hold their disk space

@@ -45,6 +45,7 @@ std::vector<SequenceNumber> DBImpl::SnapshotSequences() {
 
 DBImpl::ReadView DBImpl::PinReadView(const ReadOptions& options) {
   ReadView view;
+  view.db = this;
   std::lock_guard<std::mutex> lock(mutex_);
   view.mem = mem_.mem;
   view.imm.reserve(imm_.size());
@@ -59,6 +60,11 @@ DBImpl::ReadView DBImpl::PinReadView(const ReadOptions& options) {
 }
 
 void DBImpl::UnpinReadView(ReadView* view) {
+  auto drop = [view] {
+    view->mem.reset();
+    view->imm.clear();
+    view->version.reset();
+  };
   const Version* version = view->version.get();
   if (version == nullptr) return;
   std::weak_ptr<const Version> stale;  // Set when it was not current.
@@ -66,11 +72,11 @@ void DBImpl::UnpinReadView(ReadView* view) {
     // The common case, kept to two loads: a current Version is also held by
     // the VersionSet, so dropping ours frees nothing. If it stopped being
     // current meanwhile, ours may have been the last reference.
-    *view = ReadView();
+    drop();
     if (versions_->IsCurrent(version)) return;
   } else {
     stale = view->version;
-    *view = ReadView();
+    drop();
   }
   // Under the mutex, no obsolete-file pass is holding the Version for a
   // moment (counting its tables as live), so `stale` has its final answer:
@@ -400,7 +406,6 @@ Status DBImpl::Get(const ReadOptions& options, Slice key,
   value->clear();
   ReadView view = PinReadView(options);
   Status s = GetFromView(options, view, key, value);
-  UnpinReadView(&view);
   if (!s.ok()) value->clear();
   return s;
 }
@@ -450,7 +455,6 @@ std::vector<Status> DBImpl::MultiGet(const ReadOptions& options,
                             values, &statuses);
     getter.Run(*view.version, &pending);
   }
-  UnpinReadView(&view);
   uint64_t bytes_read = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].ok()) {
@@ -540,7 +544,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   // The iterator pins the memtables and the Version it reads (it must not
   // outlive the DB, whose table cache its tables come from).
   auto pinned = std::make_shared<ReadView>(std::move(view));
-  iter_options.cleanup = [this, pinned]() { UnpinReadView(pinned.get()); };
+  iter_options.cleanup = [pinned]() mutable { pinned.reset(); };
   const SequenceNumber sequence = pinned->sequence;
   std::shared_ptr<const RangeTombstoneSet> shared_tombstones;
   if (!tombstones->empty()) shared_tombstones = std::move(tombstones);
