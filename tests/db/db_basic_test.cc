@@ -484,10 +484,12 @@ TEST_F(DBBasicTest, ReadersRacingCompactionsLeaveNoTablesBehind) {
   struct StopReaders {  // Also when an assertion below returns early.
     std::atomic<bool>* stop;
     std::vector<std::thread>* readers;
-    ~StopReaders() {
+    void Now() {
       *stop = true;
       for (auto& t : *readers) t.join();
+      readers->clear();
     }
+    ~StopReaders() { Now(); }
   } stop_readers{&stop, &readers};
   readers.emplace_back([&] {
     std::string value;
@@ -536,9 +538,7 @@ TEST_F(DBBasicTest, ReadersRacingCompactionsLeaveNoTablesBehind) {
   ASSERT_OK(db_->Flush(FlushOptions()));
   ASSERT_OK(db_->CompactRange(CompactRangeOptions(), nullptr, nullptr));
   for (const auto& name : LiveTables()) ASSERT_EQ(0u, pinned.count(name));
-  stop = true;
-  for (auto& t : readers) t.join();
-  readers.clear();
+  stop_readers.Now();
   EXPECT_EQ(LiveTables(), TablesOnDisk());
 }
 
