@@ -43,6 +43,14 @@ BlockContents BlockContents::Own(AlignedMemory memory, size_t offset,
   return c;
 }
 
+BlockContents BlockContents::Own(AllocatedMemory memory) {
+  BlockContents c;
+  c.kind_ = Kind::kAllocated;
+  c.data_ = Slice(memory.data(), memory.size());
+  c.allocated_ = std::move(memory);
+  return c;
+}
+
 Status Block::Create(BlockContents contents, std::unique_ptr<Block>* result) {
   auto block = std::make_unique<Block>(ConstructionKey(), std::move(contents));
   STRATA_RETURN_IF_ERROR(block->Parse());

@@ -29,6 +29,7 @@
 #include "table/block_handle.h"
 #include "table/data_block_hash_index.h"
 #include "util/aligned_buffer.h"
+#include "util/allocated_memory.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -52,16 +53,19 @@ class BlockContents {
   // Takes memory from an aligned read; the block is the `size` bytes at
   // `offset` inside it. REQUIRES: they lie inside the allocation.
   static BlockContents Own(AlignedMemory memory, size_t offset, size_t size);
+  // Takes memory from a MemoryAllocator (a block bound for a cache).
+  static BlockContents Own(AllocatedMemory memory);
 
   Slice data() const { return kind_ == Kind::kString ? Slice(string_) : data_; }
   bool owns_data() const { return kind_ != Kind::kBorrowed; }
 
  private:
-  enum class Kind : uint8_t { kBorrowed, kString, kAligned };
+  enum class Kind : uint8_t { kBorrowed, kString, kAligned, kAllocated };
   Kind kind_ = Kind::kBorrowed;
-  Slice data_;  // kBorrowed and kAligned.
+  Slice data_;  // Every kind but kString.
   std::string string_;
   AlignedMemory aligned_;
+  AllocatedMemory allocated_;
 };
 
 class Block {

@@ -56,6 +56,27 @@ enum class RawBlockUse : uint8_t {
   kBorrow,  // raw itself (it outlives the contents).
 };
 
+// The allocator a block's own memory comes from, or null for a string.
+const MemoryAllocator* AllocatorOf(const BlockFetchOptions& options) {
+  return options.allocator != nullptr ? options.allocator->get() : nullptr;
+}
+
+// Decompresses into memory from an allocator.
+class AllocatorOutput final : public UncompressedOutput {
+ public:
+  explicit AllocatorOutput(const std::shared_ptr<MemoryAllocator>* allocator)
+      : allocator_(allocator) {}
+  char* Reserve(size_t size) override {
+    memory_ = AllocatedMemory(*allocator_, size);
+    return memory_.data();
+  }
+  AllocatedMemory Take() { return std::move(memory_); }
+
+ private:
+  const std::shared_ptr<MemoryAllocator>* allocator_;
+  AllocatedMemory memory_;
+};
+
 // Checks and decodes `raw` (the stored block and its trailer); `use` says
 // what an uncompressed block's contents hold.
 Status DecodeRawBlock(std::string_view path, const BlockFetchOptions& options,
@@ -81,8 +102,15 @@ Status DecodeRawBlock(std::string_view path, const BlockFetchOptions& options,
       // Zero copy: the block lives in the reader's (aligned) buffer.
       const size_t at = static_cast<size_t>(raw.data() - owned->get());
       *contents = BlockContents::Own(std::move(*owned), at, handle.size());
-    } else {
+    } else if (const MemoryAllocator* allocator = AllocatorOf(options);
+               allocator != nullptr) {
       // A prefetch or batch buffer is reused: keep a copy.
+      AllocatedMemory copy(*options.allocator, stored.size());
+      if (!stored.empty()) {
+        std::memcpy(copy.data(), stored.data(), stored.size());
+      }
+      *contents = BlockContents::Own(std::move(copy));
+    } else {
       *contents = BlockContents::Own(stored.ToString());
     }
     return Status::OK();
@@ -105,19 +133,25 @@ Status DecodeRawBlock(std::string_view path, const BlockFetchOptions& options,
         ": compression " + std::string(CompressionTypeName(type)) +
         " is not supported by this build");
   }
-  std::string out;
   // One decompression context per thread, reused: creating one per block
   // (ZSTD_createDCtx probes the CPU) cost half of a warm zstd Get.
   thread_local Decompressor decompressor;
-  Status s =
-      decompressor.Uncompress(type, options.format_version, stored, &out);
+  std::string out;
+  AllocatorOutput allocated(options.allocator);
+  Status s = AllocatorOf(options) != nullptr
+                 ? decompressor.Uncompress(type, options.format_version,
+                                           stored, &allocated)
+                 : decompressor.Uncompress(type, options.format_version,
+                                           stored, &out);
   if (!s.ok()) {
     return Status::Corruption(path, handle.offset(), handle.size(),
                               "cannot uncompress " +
                                   std::string(CompressionTypeName(type)) +
                                   " block: " + std::string(s.message()));
   }
-  *contents = BlockContents::Own(std::move(out));
+  *contents = AllocatorOf(options) != nullptr
+                  ? BlockContents::Own(allocated.Take())
+                  : BlockContents::Own(std::move(out));
   return Status::OK();
 }
 

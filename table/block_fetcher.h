@@ -12,10 +12,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "env/file_prefetch_buffer.h"
 #include "env/random_access_file_reader.h"
+#include "strata/memory_allocator.h"
 #include "strata/status.h"
 #include "table/block.h"
 #include "table/block_handle.h"
@@ -32,6 +34,11 @@ struct BlockFetchOptions {
   // Filter, properties, metaindex and range-deletion blocks are never
   // compressed: a compressed one is Corruption.
   bool allow_compressed = true;
+  // Where a block that needs memory of its own (decompressed, or copied out
+  // of a prefetch buffer) gets it: set for blocks bound for a cache, to its
+  // allocator. Null, or pointing to null: a std::string. Must outlive the
+  // call only; the block keeps the allocator alive.
+  const std::shared_ptr<MemoryAllocator>* allocator = nullptr;
 };
 
 Status ReadBlockContents(const RandomAccessFileReader& file,

@@ -144,8 +144,7 @@ Status TableReader::ReadAndKeepDataBlock(const TableReadOptions& options,
                                          BlockRef* block) const {
   BlockContents contents;
   STRATA_RETURN_IF_ERROR(ReadBlockContents(
-      *file_, prefetch, FetchOptions(options.verify_checksums), handle,
-      &contents));
+      *file_, prefetch, DataBlockFetchOptions(options), handle, &contents));
   std::unique_ptr<Block> parsed;
   STRATA_RETURN_IF_ERROR(AddBlockLocation(
       Block::Create(std::move(contents), &parsed), file_->path(), handle));
@@ -213,6 +212,17 @@ BlockIterOptions TableReader::IndexIterOptions() const {
   return BlockIterOptions::IndexBlock(
       properties_.index_key_is_user_key != 0,
       properties_.index_value_is_delta_encoded != 0);
+}
+
+BlockFetchOptions TableReader::DataBlockFetchOptions(
+    const TableReadOptions& options) const {
+  BlockFetchOptions fetch = FetchOptions(options.verify_checksums);
+  if (const Cache* cache = options_.block_cache.get();
+      cache != nullptr && options.fill_cache) {
+    // The blocks go into the cache: their memory comes from its allocator.
+    fetch.allocator = &cache->memory_allocator();
+  }
+  return fetch;
 }
 
 BlockFetchOptions TableReader::FetchOptions(bool verify_checksum) const {
@@ -551,7 +561,7 @@ void TableReader::MultiGet(const TableReadOptions& options,
     }
   }
   Cache* cache = options_.block_cache.get();
-  const BlockFetchOptions fetch = FetchOptions(options.verify_checksums);
+  const BlockFetchOptions fetch = DataBlockFetchOptions(options);
   std::vector<Slot> slots;
   std::vector<ReadRequest> reads;
   std::vector<size_t> read_slots;

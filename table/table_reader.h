@@ -218,6 +218,9 @@ class TableReader {
   const Block& index_block() const { return *index_block_.get(); }
   BlockIterOptions IndexIterOptions() const;
   BlockFetchOptions FetchOptions(bool verify_checksum) const;
+  // FetchOptions for data blocks read with `options`: those that will be
+  // kept in the block cache get their memory from its allocator.
+  BlockFetchOptions DataBlockFetchOptions(const TableReadOptions& options) const;
 
  private:
   TableReader(const TableReaderOptions& options,

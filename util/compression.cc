@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 
 #include <zstd.h>
 #ifdef STRATA_HAVE_SNAPPY
@@ -329,19 +330,19 @@ Status Compressor::Compress(CompressionType type, int level,
 struct Decompressor::Rep {
   std::unique_ptr<ZSTD_DCtx, ZstdDCtxDeleter> zstd;  // Created on first use.
 
-  Status UncompressZstd(CompressionType type, Slice stored, std::string* out);
+  Status UncompressZstd(CompressionType type, Slice stored, UncompressedOutput* out);
 #ifdef STRATA_HAVE_SNAPPY
   static Status UncompressSnappy(CompressionType type, Slice stored,
-                                 std::string* out);
+                                 UncompressedOutput* out);
 #endif
 #ifdef STRATA_HAVE_LZ4
   static Status UncompressLz4(CompressionType type, uint32_t format_version,
-                              Slice stored, std::string* out);
+                              Slice stored, UncompressedOutput* out);
 #endif
 };
 
 Status Decompressor::Rep::UncompressZstd(CompressionType type, Slice stored,
-                                         std::string* out) {
+                                         UncompressedOutput* out) {
   Slice frame = stored;
   uint32_t raw_size = 0;
   if (!GetVarint32(&frame, &raw_size)) {
@@ -372,8 +373,8 @@ Status Decompressor::Rep::UncompressZstd(CompressionType type, Slice stored,
       return Status::InvalidArgument("ZSTD_createDCtx failed (out of memory)");
     }
   }
-  out->resize(raw_size);
-  const size_t n = ZSTD_decompressDCtx(zstd.get(), out->data(), raw_size,
+  char* dst = out->Reserve(raw_size);
+  const size_t n = ZSTD_decompressDCtx(zstd.get(), dst, raw_size,
                                        frame.data(), frame.size());
   if (ZSTD_isError(n)) {
     return CorruptBlock(type, std::string("zstd: ") + ZSTD_getErrorName(n) +
@@ -386,7 +387,7 @@ Status Decompressor::Rep::UncompressZstd(CompressionType type, Slice stored,
 
 #ifdef STRATA_HAVE_SNAPPY
 Status Decompressor::Rep::UncompressSnappy(CompressionType type, Slice stored,
-                                           std::string* out) {
+                                           UncompressedOutput* out) {
   size_t raw_size = 0;
   if (!snappy::GetUncompressedLength(stored.data(), stored.size(), &raw_size)) {
     return CorruptBlock(type, "snappy length header is missing or malformed (" +
@@ -396,10 +397,10 @@ Status Decompressor::Rep::UncompressSnappy(CompressionType type, Slice stored,
   if (raw_size > MaxSnappyOutput(stored.size())) {
     return CorruptBlock(type, TooLarge(raw_size, stored.size()));
   }
-  out->resize(raw_size);
+  char* dst = out->Reserve(raw_size);
   // RawUncompress succeeds only if the elements produce exactly raw_size
   // bytes, none of them reaching outside the output.
-  if (!snappy::RawUncompress(stored.data(), stored.size(), out->data())) {
+  if (!snappy::RawUncompress(stored.data(), stored.size(), dst)) {
     return CorruptBlock(type, "snappy data does not decode to the " +
                                   std::to_string(raw_size) +
                                   " bytes its header announces");
@@ -411,7 +412,7 @@ Status Decompressor::Rep::UncompressSnappy(CompressionType type, Slice stored,
 #ifdef STRATA_HAVE_LZ4
 Status Decompressor::Rep::UncompressLz4(CompressionType type,
                                         uint32_t format_version, Slice stored,
-                                        std::string* out) {
+                                        UncompressedOutput* out) {
   Slice block = stored;
   uint64_t raw_size = 0;
   if (UsesVarintSizePrefix(format_version)) {
@@ -444,8 +445,8 @@ Status Decompressor::Rep::UncompressLz4(CompressionType type,
     return CorruptBlock(type, "LZ4 block of " + std::to_string(block.size()) +
                                   " bytes is larger than LZ4 can decode");
   }
-  out->resize(raw_size);
-  const int n = LZ4_decompress_safe(block.data(), out->data(),
+  char* dst = out->Reserve(raw_size);
+  const int n = LZ4_decompress_safe(block.data(), dst,
                                     static_cast<int>(block.size()),
                                     static_cast<int>(raw_size));
   if (n < 0) {
@@ -464,16 +465,17 @@ Decompressor::~Decompressor() = default;
 
 Status Decompressor::Uncompress(CompressionType type,
                                 [[maybe_unused]] uint32_t format_version,
-                                Slice stored, std::string* out) {
-  out->clear();
+                                Slice stored, UncompressedOutput* out) {
   if (Find(type) == nullptr) {
     return Status::Corruption("unknown " + Describe(type));
   }
   if (!CompressionTypeSupported(type)) return NotSupportedType(type);
   switch (type) {
-    case CompressionType::kNoCompression:
-      out->assign(stored.data(), stored.size());
+    case CompressionType::kNoCompression: {
+      char* dst = out->Reserve(stored.size());
+      if (!stored.empty()) std::memcpy(dst, stored.data(), stored.size());
       return Status::OK();
+    }
     case CompressionType::kZSTD:
     case CompressionType::kZSTDNotFinalCompression:
       return rep_->UncompressZstd(type, stored, out);
@@ -490,6 +492,29 @@ Status Decompressor::Uncompress(CompressionType type,
       break;
   }
   return NotSupportedType(type);
+}
+
+namespace {
+
+class StringOutput final : public UncompressedOutput {
+ public:
+  explicit StringOutput(std::string* out) : out_(out) {}
+  char* Reserve(size_t size) override {
+    out_->resize(size);
+    return out_->data();
+  }
+
+ private:
+  std::string* out_;
+};
+
+}  // namespace
+
+Status Decompressor::Uncompress(CompressionType type, uint32_t format_version,
+                                Slice stored, std::string* out) {
+  out->clear();
+  StringOutput output(out);
+  return Uncompress(type, format_version, stored, &output);
 }
 
 Status CompressBlock(CompressionType type, int level, uint32_t format_version,

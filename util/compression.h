@@ -108,6 +108,17 @@ class Compressor {
   std::unique_ptr<Rep> rep_;
 };
 
+// Where Decompressor::Uncompress puts the decoded bytes.
+class UncompressedOutput {
+ public:
+  // Room for exactly `size` bytes. Called at most once per Uncompress, after
+  // the framing is checked and before any byte is written.
+  virtual char* Reserve(size_t size) = 0;
+
+ protected:
+  ~UncompressedOutput() = default;
+};
+
 // Decompresses blocks, reusing a zstd context from call to call. Not
 // thread-safe.
 class Decompressor {
@@ -126,6 +137,10 @@ class Decompressor {
   // unspecified then.
   Status Uncompress(CompressionType type, uint32_t format_version, Slice stored,
                     std::string* out);
+  // The same, decoding into the memory `out` hands over (when Reserve has
+  // been called and the result is an error, that memory is unspecified).
+  Status Uncompress(CompressionType type, uint32_t format_version, Slice stored,
+                    UncompressedOutput* out);
 
  private:
   struct Rep;

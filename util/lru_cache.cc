@@ -551,8 +551,20 @@ void LRUCacheShard::AddStats(CacheStats* stats) const {
 // ---------------------------------------------------------------------------
 // LRUCache
 
+namespace {
+
+std::shared_ptr<MemoryAllocator> BlockAllocatorFor(
+    const LRUCacheOptions& options) {
+  if (options.memory_allocator != nullptr) return options.memory_allocator;
+  if (!options.use_block_memory_pool) return nullptr;
+  return NewBlockMemoryPool();
+}
+
+}  // namespace
+
 LRUCache::LRUCache(const LRUCacheOptions& options)
-    : num_shard_bits_(options.num_shard_bits),
+    : Cache(BlockAllocatorFor(options)),
+      num_shard_bits_(options.num_shard_bits),
       high_pri_pool_ratio_(options.high_pri_pool_ratio),
       capacity_(options.capacity),
       strict_capacity_limit_(options.strict_capacity_limit) {

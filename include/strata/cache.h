@@ -28,7 +28,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
+#include "strata/memory_allocator.h"
 #include "strata/slice.h"
 #include "strata/status.h"
 
@@ -175,7 +177,16 @@ class Cache {
   virtual CacheStats GetStats() const = 0;
   virtual const char* Name() const = 0;
 
+  // Where table readers get the memory of the blocks they put in this
+  // cache (include/strata/memory_allocator.h); null: ordinary heap memory.
+  const std::shared_ptr<MemoryAllocator>& memory_allocator() const {
+    return memory_allocator_;
+  }
+
  protected:
+  explicit Cache(std::shared_ptr<MemoryAllocator> memory_allocator)
+      : memory_allocator_(std::move(memory_allocator)) {}
+
   // Insert with the checks and type handling done: *value is not null and
   // `handle`, when given, is empty. On failure *value must be left intact.
   virtual Status DoInsert(Slice key, CacheValue* value, size_t charge,
@@ -183,6 +194,7 @@ class Cache {
 
  private:
   std::atomic<uint64_t> last_id_{0};
+  const std::shared_ptr<MemoryAllocator> memory_allocator_;
 };
 
 // Options of NewLRUCache; RocksDB's names, meaning and defaults.
@@ -199,6 +211,12 @@ struct LRUCacheOptions {
   // evicted only after every other unpinned entry, while they fit in it.
   // Beyond it they age like the others. 0 gives a single plain LRU list.
   double high_pri_pool_ratio = 0.5;
+  // Where the blocks bound for the cache get their memory. Null (the
+  // default): a BlockMemoryPool of the cache's own, with default options,
+  // or ordinary heap memory if use_block_memory_pool is false. (strata
+  // only; RocksDB's null means heap memory.)
+  std::shared_ptr<MemoryAllocator> memory_allocator;
+  bool use_block_memory_pool = true;
 };
 
 // A sharded LRU cache. Invalid options give InvalidArgument naming the field

@@ -13,6 +13,7 @@
 #include "env/fake_file_system.h"
 #include "env/fault_injection_file_system.h"
 #include "strata/cache.h"
+#include "strata/memory_allocator.h"
 #include "strata/thread_pool.h"
 #include "table/table_builder.h"
 #include "table/table_iterator.h"
@@ -265,6 +266,61 @@ TEST_P(TableRoundTripTest, GetsFromManyThreadsOnEveryReadPathMatchTheModel) {
         EXPECT_GT(options.block_cache->GetUsage(), 0u);
       }
     }
+  }
+}
+
+// Blocks a scan puts in the cache get their memory from the cache's
+// allocator, and give it back when the cache lets them go; a scan that does
+// not fill the cache takes nothing from it. Uncompressed blocks the scan
+// copies out of its readahead buffer count as well as decompressed ones.
+TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
+  test::Random rnd(23);
+  const Model model = MakeModel(&rnd, 3000, /*multi_version=*/false);
+  ASSERT_OK(Build(model, "/p.sst"));
+  for (bool direct : {false, true}) {
+    SCOPED_TRACE(direct ? "direct" : "buffered");
+    std::shared_ptr<BlockMemoryPool> pool = NewBlockMemoryPool();
+    LRUCacheOptions cache_options;
+    cache_options.capacity = 64 << 20;
+    cache_options.memory_allocator = pool;
+    std::shared_ptr<Cache> cache;
+    ASSERT_OK(NewLRUCache(cache_options, &cache));
+    ASSERT_EQ(pool.get(), cache->memory_allocator().get());
+    TableReaderOptions options;
+    options.block_cache = cache;
+    std::unique_ptr<TableReader> table;
+    ASSERT_OK(test::OpenTableFile(&fs_, "/p.sst", direct, options, &table));
+    auto scan = [&](bool fill_cache) {
+      TableReadOptions read_options;
+      read_options.fill_cache = fill_cache;
+      auto it = table->NewIterator(read_options);
+      auto m = model.begin();
+      for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+        ASSERT_NE(m, model.end());
+        ASSERT_EQ(it->key().ToHex(), Slice(m->first).ToHex());
+        ASSERT_EQ(it->value().ToString(), m->second);
+      }
+      ASSERT_OK(it->status());
+      ASSERT_EQ(m, model.end());
+    };
+    scan(/*fill_cache=*/false);
+    EXPECT_EQ(0u, pool->GetStats().allocated_bytes);
+    EXPECT_EQ(0u, cache->GetUsage());
+    scan(/*fill_cache=*/true);
+    const BlockMemoryPool::Stats filled = pool->GetStats();
+    // Nearly every cached block is in the pool, each at most 63 bytes over
+    // its size. (The first blocks of a scan come from plain reads, before
+    // readahead starts; an uncompressed one keeps its read buffer.)
+    const uint64_t num_blocks = table->properties().num_data_blocks;
+    EXPECT_GE(filled.allocated_bytes, cache->GetUsage() / 2);
+    EXPECT_LE(filled.allocated_bytes, cache->GetUsage() + 63 * num_blocks);
+    // A second scan is served by the cache: nothing new is allocated.
+    scan(/*fill_cache=*/true);
+    EXPECT_EQ(filled.allocated_bytes, pool->GetStats().allocated_bytes);
+    cache->EraseUnRefEntries();
+    const BlockMemoryPool::Stats emptied = pool->GetStats();
+    EXPECT_EQ(0u, emptied.allocated_bytes);
+    EXPECT_EQ(filled.allocated_bytes, emptied.free_bytes);
   }
 }
 

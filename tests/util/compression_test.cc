@@ -678,6 +678,32 @@ TEST_P(CompressionRoundTripTest, EverySizeAndKindOfData) {
   }
 }
 
+// Decoding into caller-provided memory gives the same bytes, asking once
+// for exactly the decoded size.
+TEST_P(CompressionRoundTripTest, DecodesIntoMemoryTheCallerProvides) {
+  class Output final : public UncompressedOutput {
+   public:
+    char* Reserve(size_t size) override {
+      calls++;
+      bytes.assign(size, '\x5a');
+      return bytes.data();
+    }
+    int calls = 0;
+    std::string bytes;
+  };
+  test::Random rnd(99);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{4101}, size_t{70000}}) {
+    const std::string raw = CompressibleBytes(&rnd, n);
+    std::string stored;
+    ASSERT_OK(compressor_.Compress(type(), kDefaultCompressionLevel,
+                                   format_version(), raw, &stored));
+    Output out;
+    ASSERT_OK(decompressor_.Uncompress(type(), format_version(), stored, &out));
+    EXPECT_EQ(1, out.calls) << n;
+    EXPECT_TRUE(out.bytes == raw) << n;
+  }
+}
+
 TEST_P(CompressionRoundTripTest, EveryLevel) {
   test::Random rnd(77);
   const std::string raw = CompressibleBytes(&rnd, 20000);

@@ -831,6 +831,29 @@ void RunStress(bool strict) {
   EXPECT_EQ(created.load(), destroyed.load());
 }
 
+// By default a cache brings its own block memory pool; an allocator given
+// in the options is used instead, and without the pool there is none.
+TEST(LRUCacheAllocatorTest, DefaultIsAPoolOfTheCachesOwn) {
+  std::shared_ptr<Cache> a = NewLRUCache(1 << 20);
+  std::shared_ptr<Cache> b = NewLRUCache(1 << 20);
+  ASSERT_NE(nullptr, a->memory_allocator());
+  EXPECT_STREQ("BlockMemoryPool", a->memory_allocator()->Name());
+  EXPECT_NE(a->memory_allocator(), b->memory_allocator());
+
+  LRUCacheOptions options;
+  options.capacity = 1 << 20;
+  options.memory_allocator = NewBlockMemoryPool();
+  std::shared_ptr<Cache> given;
+  ASSERT_OK(NewLRUCache(options, &given));
+  EXPECT_EQ(options.memory_allocator, given->memory_allocator());
+
+  options.memory_allocator = nullptr;
+  options.use_block_memory_pool = false;
+  std::shared_ptr<Cache> plain;
+  ASSERT_OK(NewLRUCache(options, &plain));
+  EXPECT_EQ(nullptr, plain->memory_allocator());
+}
+
 TEST(LRUCacheStressTest, ConcurrentStrictCacheStaysConsistent) {
   RunStress(/*strict=*/true);
 }
