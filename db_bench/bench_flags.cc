@@ -27,6 +27,11 @@ DEFINE_bool(background_readahead, true,
             "thread while the current one is consumed "
             "(ReadOptions::background_readahead; false: synchronous "
             "readahead, as RocksDB without async_io).");
+DEFINE_bool(block_memory_pool, true,
+            "strata: blocks put in the block cache get their memory from a "
+            "pool of the cache's own (LRUCacheOptions::"
+            "use_block_memory_pool; false: malloc, as RocksDB without a "
+            "memory allocator).");
 DEFINE_uint64(micro_bench_bytes, 0,
               "strata: bytes each micro benchmark processes; 0 means "
               "RocksDB's amounts (5000 MiB for hashes, 1024 MiB for "
@@ -137,6 +142,7 @@ Status OptionsFromFlags(Options* options) {
     cache.capacity = static_cast<size_t>(FLAGS_cache_size);
     cache.num_shard_bits = FLAGS_cache_numshardbits;
     cache.high_pri_pool_ratio = FLAGS_cache_high_pri_pool_ratio;
+    cache.use_block_memory_pool = FLAGS_block_memory_pool;
     s = NewLRUCache(cache, &options->block_cache);
     if (!s.ok()) return s;
   }

@@ -15,6 +15,7 @@ DECLARE_bool(io_report);
 DECLARE_string(report_json);
 DECLARE_bool(direct_io_fallback);
 DECLARE_bool(background_readahead);
+DECLARE_bool(block_memory_pool);
 DECLARE_uint64(micro_bench_bytes);
 
 namespace strata::bench {

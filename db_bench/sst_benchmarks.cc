@@ -51,12 +51,14 @@ class SstSuite : public BenchmarkSuite {
       return Status::IOError(DBPath() + ": cannot create: " + ec.message());
     }
     if (FLAGS_cache_size > 0 && cache_ == nullptr) {
-      cache_ = NewLRUCache(static_cast<size_t>(FLAGS_cache_size),
-                           FLAGS_cache_numshardbits);
-      if (cache_ == nullptr) {
-        return Status::InvalidArgument(
-            "--cache_size/--cache_numshardbits: "
-            "invalid block cache options");
+      LRUCacheOptions cache;
+      cache.capacity = static_cast<size_t>(FLAGS_cache_size);
+      cache.num_shard_bits = FLAGS_cache_numshardbits;
+      cache.use_block_memory_pool = FLAGS_block_memory_pool;
+      Status s = NewLRUCache(cache, &cache_);
+      if (!s.ok()) {
+        return Status::InvalidArgument("--cache_size/--cache_numshardbits: " +
+                                       std::string(s.message()));
       }
     }
     return Status::OK();
