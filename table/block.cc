@@ -43,10 +43,11 @@ BlockContents BlockContents::Own(AlignedMemory memory, size_t offset,
   return c;
 }
 
-BlockContents BlockContents::Own(AllocatedMemory memory) {
+BlockContents BlockContents::Own(AllocatedMemory memory, size_t size) {
+  assert(size <= memory.size());
   BlockContents c;
   c.kind_ = Kind::kAllocated;
-  c.data_ = Slice(memory.data(), memory.size());
+  c.data_ = Slice(memory.data(), size);
   c.allocated_ = std::move(memory);
   return c;
 }

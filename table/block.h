@@ -53,8 +53,9 @@ class BlockContents {
   // Takes memory from an aligned read; the block is the `size` bytes at
   // `offset` inside it. REQUIRES: they lie inside the allocation.
   static BlockContents Own(AlignedMemory memory, size_t offset, size_t size);
-  // Takes memory from a MemoryAllocator (a block bound for a cache).
-  static BlockContents Own(AllocatedMemory memory);
+  // Takes memory from a MemoryAllocator (a block bound for a cache); the
+  // block is its first `size` bytes. REQUIRES: size <= memory.size().
+  static BlockContents Own(AllocatedMemory memory, size_t size);
 
   Slice data() const { return kind_ == Kind::kString ? Slice(string_) : data_; }
   bool owns_data() const { return kind_ != Kind::kBorrowed; }

@@ -34,11 +34,14 @@ struct BlockFetchOptions {
   // Filter, properties, metaindex and range-deletion blocks are never
   // compressed: a compressed one is Corruption.
   bool allow_compressed = true;
-  // Where a block that needs memory of its own (decompressed, or copied out
-  // of a prefetch buffer) gets it: set for blocks bound for a cache, to its
-  // allocator. Null, or pointing to null: a std::string. Must outlive the
-  // call only; the block keeps the allocator alive.
-  const std::shared_ptr<MemoryAllocator>* allocator = nullptr;
+  // Set for blocks bound for a block cache, to the cache's allocator (which
+  // may itself be null: heap memory). Such a block gets its memory there:
+  // buffered reads go straight into it, decompression writes into it, and
+  // a block read from mmap, a prefetch buffer or a direct read is copied
+  // into it. (A direct read's aligned hull is never kept for a cache: 8-12
+  // KiB held for a 4 KiB block charged as 4 KiB.) Must outlive the call
+  // only; the block keeps the allocator alive.
+  const std::shared_ptr<MemoryAllocator>* cache_allocator = nullptr;
 };
 
 Status ReadBlockContents(const RandomAccessFileReader& file,

@@ -220,7 +220,7 @@ BlockFetchOptions TableReader::DataBlockFetchOptions(
   if (const Cache* cache = options_.block_cache.get();
       cache != nullptr && options.fill_cache) {
     // The blocks go into the cache: their memory comes from its allocator.
-    fetch.allocator = &cache->memory_allocator();
+    fetch.cache_allocator = &cache->memory_allocator();
   }
   return fetch;
 }

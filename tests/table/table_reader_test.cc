@@ -269,16 +269,20 @@ TEST_P(TableRoundTripTest, GetsFromManyThreadsOnEveryReadPathMatchTheModel) {
   }
 }
 
-// Blocks a scan puts in the cache get their memory from the cache's
-// allocator, and give it back when the cache lets them go; a scan that does
-// not fill the cache takes nothing from it. Uncompressed blocks the scan
-// copies out of its readahead buffer count as well as decompressed ones.
+// Blocks a scan or a Get puts in the cache get their memory from the
+// cache's allocator, and give it back when the cache lets them go; reads
+// that do not fill the cache take nothing from it. Uncompressed blocks
+// count as well as decompressed ones: a buffered Get reads straight into
+// the pool, and blocks from a readahead buffer, a mapping or a direct read
+// are copied in (a direct read's aligned hull is never what the cache
+// keeps).
 TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
   test::Random rnd(23);
   const Model model = MakeModel(&rnd, 3000, /*multi_version=*/false);
   ASSERT_OK(Build(model, "/p.sst"));
-  for (bool direct : {false, true}) {
-    SCOPED_TRACE(direct ? "direct" : "buffered");
+  enum class Mode { kBuffered, kMmap, kDirect };
+  for (Mode mode : {Mode::kBuffered, Mode::kMmap, Mode::kDirect}) {
+    SCOPED_TRACE("mode " + std::to_string(static_cast<int>(mode)));
     std::shared_ptr<BlockMemoryPool> pool = NewBlockMemoryPool();
     LRUCacheOptions cache_options;
     cache_options.capacity = 64 << 20;
@@ -286,10 +290,20 @@ TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
     std::shared_ptr<Cache> cache;
     ASSERT_OK(NewLRUCache(cache_options, &cache));
     ASSERT_EQ(pool.get(), cache->memory_allocator().get());
+    FileOptions fo;
+    fo.use_direct_reads = mode == Mode::kDirect;
+    fo.use_mmap_reads = mode == Mode::kMmap;
+    std::unique_ptr<RandomAccessFile> file;
+    ASSERT_OK(fs_.NewRandomAccessFile("/p.sst", fo, &file));
+    uint64_t size = 0;
+    ASSERT_OK(file->GetFileSize(&size));
     TableReaderOptions options;
     options.block_cache = cache;
     std::unique_ptr<TableReader> table;
-    ASSERT_OK(test::OpenTableFile(&fs_, "/p.sst", direct, options, &table));
+    ASSERT_OK(TableReader::Open(
+        options, std::make_unique<RandomAccessFileReader>(std::move(file)),
+        size, &table));
+    const uint64_t num_blocks = table->properties().num_data_blocks;
     auto scan = [&](bool fill_cache) {
       TableReadOptions read_options;
       read_options.fill_cache = fill_cache;
@@ -303,24 +317,45 @@ TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
       ASSERT_OK(it->status());
       ASSERT_EQ(m, model.end());
     };
+    auto get_all = [&](bool fill_cache) {
+      TableReadOptions read_options;
+      read_options.fill_cache = fill_cache;
+      for (const auto& [key, value] : model) {
+        bool found = false;
+        std::string got;
+        ASSERT_OK(table->Get(read_options, key, &found, nullptr, &got));
+        ASSERT_TRUE(found);
+        ASSERT_EQ(value, got);
+      }
+    };
+    // Every cached block is in the pool, each at most 68 bytes over its
+    // size (a slot is a multiple of 64 bytes; a buffered read's slot also
+    // holds the 5-byte trailer).
+    auto expect_all_pooled = [&] {
+      const BlockMemoryPool::Stats stats = pool->GetStats();
+      EXPECT_GE(stats.allocated_bytes, cache->GetUsage());
+      EXPECT_LE(stats.allocated_bytes, cache->GetUsage() + 68 * num_blocks);
+    };
     scan(/*fill_cache=*/false);
+    get_all(/*fill_cache=*/false);
     EXPECT_EQ(0u, pool->GetStats().allocated_bytes);
     EXPECT_EQ(0u, cache->GetUsage());
+    get_all(/*fill_cache=*/true);
+    EXPECT_GT(cache->GetUsage(), 0u);
+    expect_all_pooled();
+    cache->EraseUnRefEntries();
+    EXPECT_EQ(0u, pool->GetStats().allocated_bytes);
     scan(/*fill_cache=*/true);
     const BlockMemoryPool::Stats filled = pool->GetStats();
-    // Nearly every cached block is in the pool, each at most 63 bytes over
-    // its size. (The first blocks of a scan come from plain reads, before
-    // readahead starts; an uncompressed one keeps its read buffer.)
-    const uint64_t num_blocks = table->properties().num_data_blocks;
-    EXPECT_GE(filled.allocated_bytes, cache->GetUsage() / 2);
-    EXPECT_LE(filled.allocated_bytes, cache->GetUsage() + 63 * num_blocks);
+    EXPECT_GT(filled.allocated_bytes, 0u);
+    expect_all_pooled();
     // A second scan is served by the cache: nothing new is allocated.
     scan(/*fill_cache=*/true);
     EXPECT_EQ(filled.allocated_bytes, pool->GetStats().allocated_bytes);
     cache->EraseUnRefEntries();
     const BlockMemoryPool::Stats emptied = pool->GetStats();
     EXPECT_EQ(0u, emptied.allocated_bytes);
-    EXPECT_EQ(filled.allocated_bytes, emptied.free_bytes);
+    EXPECT_GE(emptied.free_bytes, filled.allocated_bytes);
   }
 }
 
