@@ -1,5 +1,5 @@
 // BlockMemoryPool (include/strata/memory_allocator.h): size-classed slots
-// carved from mapped chunks, with one free list per class.
+// carved from page-aligned chunks, with one free list per class.
 //
 // A free slot holds its list link and a "pages released" mark in its first
 // kHeaderBytes; only whole pages after them are ever released, so the mark
@@ -47,6 +47,12 @@ void Unpoison([[maybe_unused]] const void* p, [[maybe_unused]] size_t n) {
 constexpr size_t kGranule = 64;
 constexpr size_t kFirstChunkBytes = size_t{256} << 10;
 constexpr size_t kMinChunkBytes = size_t{64} << 10;
+// MADV_POPULATE_WRITE (Linux 5.14), which older headers lack.
+#ifdef MADV_POPULATE_WRITE
+constexpr int kMadvPopulateWrite = MADV_POPULATE_WRITE;
+#else
+constexpr int kMadvPopulateWrite = 23;
+#endif
 
 struct FreeSlot {
   FreeSlot* next;
@@ -78,10 +84,9 @@ class Pool final : public BlockMemoryPool {
 
   ~Pool() override {
     for (const auto& [base, bytes] : chunks_) {
-      // The shadow of an unmapped range must not stay poisoned: the range
-      // may be mapped again for something else.
+      // Freed memory must not stay poisoned: malloc hands it out again.
       Unpoison(base, bytes);
-      munmap(base, bytes);
+      std::free(base);
     }
   }
 
@@ -161,18 +166,35 @@ class Pool final : public BlockMemoryPool {
     return RoundUp(std::max<size_t>(size, 1), kGranule);
   }
 
-  // A fresh slot from the current chunk, mapping the next chunk when it is
+  // A fresh slot from the current chunk, taking the next chunk when it is
   // full (the old chunk's tail, less than one slot, stays unused).
   // REQUIRES: mu_ held.
   char* Carve(size_t slot_bytes) {
     if (chunk_left_ < slot_bytes) {
       const size_t bytes = next_chunk_bytes_;
-      void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-      if (base == MAP_FAILED) throw std::bad_alloc();
-      chunks_.emplace_back(base, bytes);
-      Poison(base, bytes);
-      chunk_next_ = static_cast<char*>(base);
+      // Plain malloc, not an aligned allocation: its few extra bytes would
+      // take a 1 MiB chunk over glibc's adapted mmap threshold, to fresh
+      // pages instead of freed ones.
+      // kGranule more, so that `bytes` of slots fit after rounding up.
+      const size_t malloc_bytes = bytes + kGranule;
+      void* base = std::malloc(malloc_bytes);
+      if (base == nullptr) throw std::bad_alloc();
+      chunks_.emplace_back(base, malloc_bytes);
+      // One call faults in whichever pages are not present yet (memory
+      // malloc reuses is left alone). Advice only: older kernels refuse it
+      // and the pages then fault in one by one.
+      const uintptr_t page = PageSize();
+      const uintptr_t first = RoundUp(reinterpret_cast<uintptr_t>(base), page);
+      const uintptr_t end =
+          (reinterpret_cast<uintptr_t>(base) + malloc_bytes) / page * page;
+      if (first < end) {
+        madvise(reinterpret_cast<void*>(first), end - first,
+                kMadvPopulateWrite);
+      }
+      Poison(base, malloc_bytes);
+      // Slots start at a multiple of kGranule.
+      chunk_next_ = reinterpret_cast<char*>(
+          RoundUp(reinterpret_cast<uintptr_t>(base), kGranule));
       chunk_left_ = bytes;
       stats_.mapped_bytes += bytes;
       next_chunk_bytes_ = std::min(next_chunk_bytes_ * 2, max_chunk_bytes_);

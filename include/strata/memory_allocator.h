@@ -5,17 +5,21 @@
 // until eviction. From glibc malloc, on any thread but the main one, each
 // of them that extends the thread's arena costs an mprotect call and a page
 // fault of its own; a cold scan into a 1 GiB cache measured a fifth of its
-// time in the kernel that way. The pool maps memory 2 MiB at a time (paged
-// in by one call), places blocks one after another, and reuses a freed
+// time in the kernel that way. The pool takes memory from malloc in chunks
+// of up to 1 MiB (so it reuses what the process freed, a flushed memtable's
+// arena say, and chunks stay below glibc's mmap threshold once that has
+// adapted), has the kernel fault in a chunk's missing pages with one call
+// (MADV_POPULATE_WRITE), places blocks one after another, and reuses a freed
 // block's slot for the next block of the same size class. Blocks that were
 // read together also sit together, which makes later scans over them
 // faster too.
 //
 // Memory: a slot is the request rounded up to 64 bytes. Slots are reused,
-// never unmapped, until the pool is destroyed (when the cache and the last
-// block are gone). Free slots beyond `max_resident_free_bytes` give their
-// whole pages back to the kernel (MADV_DONTNEED), so a cache that shrinks
-// or empties also shrinks in resident memory; the address range stays.
+// and chunks freed only when the pool is destroyed (when the cache and the
+// last block are gone). Free slots beyond `max_resident_free_bytes` give
+// their whole pages back to the kernel (MADV_DONTNEED), so a cache that
+// shrinks or empties also shrinks in resident memory; the address range
+// stays.
 //
 // Thread-safety: Allocate and Deallocate may be called concurrently.
 #pragma once
@@ -40,9 +44,9 @@ class MemoryAllocator {
 };
 
 struct BlockMemoryPoolOptions {
-  // Memory is mapped in chunks that start at 256 KiB and double up to this
-  // (rounded to pages), each paged in when mapped.
-  size_t max_chunk_bytes = size_t{2} << 20;
+  // Memory comes in chunks that start at 256 KiB and double up to this
+  // (rounded to pages).
+  size_t max_chunk_bytes = size_t{1} << 20;
   // Larger requests go to malloc (a block that big is rare and would waste
   // a chunk's tail).
   size_t max_pooled_bytes = size_t{64} << 10;
@@ -54,7 +58,7 @@ struct BlockMemoryPoolOptions {
 class BlockMemoryPool : public MemoryAllocator {
  public:
   struct Stats {
-    uint64_t mapped_bytes = 0;     // Chunks mapped so far.
+    uint64_t mapped_bytes = 0;     // Chunks taken so far.
     uint64_t allocated_bytes = 0;  // Slots in use (large requests excluded).
     uint64_t free_bytes = 0;       // Slots in the free lists.
     uint64_t released_bytes = 0;   // Of free_bytes, pages given back.
