@@ -58,7 +58,7 @@ struct BlockMemoryPoolOptions {
 class BlockMemoryPool : public MemoryAllocator {
  public:
   struct Stats {
-    uint64_t mapped_bytes = 0;     // Chunks taken so far.
+    uint64_t chunk_bytes = 0;     // Chunks taken so far.
     uint64_t allocated_bytes = 0;  // Slots in use (large requests excluded).
     uint64_t free_bytes = 0;       // Slots in the free lists.
     uint64_t released_bytes = 0;   // Of free_bytes, pages given back.

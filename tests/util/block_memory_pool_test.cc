@@ -66,27 +66,27 @@ TEST(BlockMemoryPoolTest, ChunksStartSmallAndDoubleUpToTheMaximum) {
   BlockMemoryPoolOptions options;
   options.max_chunk_bytes = 1024 * kKiB;
   auto pool = NewBlockMemoryPool(options);
-  EXPECT_EQ(0u, pool->GetStats().mapped_bytes);
+  EXPECT_EQ(0u, pool->GetStats().chunk_bytes);
   std::vector<void*> live;
   live.push_back(pool->Allocate(4096));
-  EXPECT_EQ(256 * kKiB, pool->GetStats().mapped_bytes);
+  EXPECT_EQ(256 * kKiB, pool->GetStats().chunk_bytes);
   // Fill the first chunk exactly; the next slot needs a 512 KiB chunk.
   while (pool->GetStats().allocated_bytes < 256 * kKiB) {
     live.push_back(pool->Allocate(4096));
   }
-  EXPECT_EQ(256 * kKiB, pool->GetStats().mapped_bytes);
+  EXPECT_EQ(256 * kKiB, pool->GetStats().chunk_bytes);
   live.push_back(pool->Allocate(4096));
-  EXPECT_EQ(768 * kKiB, pool->GetStats().mapped_bytes);
+  EXPECT_EQ(768 * kKiB, pool->GetStats().chunk_bytes);
   while (pool->GetStats().allocated_bytes < 768 * kKiB) {
     live.push_back(pool->Allocate(4096));
   }
   live.push_back(pool->Allocate(4096));
-  EXPECT_EQ(1792 * kKiB, pool->GetStats().mapped_bytes);
+  EXPECT_EQ(1792 * kKiB, pool->GetStats().chunk_bytes);
   while (pool->GetStats().allocated_bytes < 1792 * kKiB) {
     live.push_back(pool->Allocate(4096));
   }
   live.push_back(pool->Allocate(4096));  // Capped at 1 MiB.
-  EXPECT_EQ(2816 * kKiB, pool->GetStats().mapped_bytes);
+  EXPECT_EQ(2816 * kKiB, pool->GetStats().chunk_bytes);
   for (void* p : live) pool->Deallocate(p, 4096);
 }
 
@@ -98,7 +98,7 @@ TEST(BlockMemoryPoolTest, LargeRequestsGoToMalloc) {
   std::memset(big, 1, 16 * kKiB + 1);
   const BlockMemoryPool::Stats stats = pool->GetStats();
   EXPECT_EQ(1u, stats.large_allocations);
-  EXPECT_EQ(0u, stats.mapped_bytes);
+  EXPECT_EQ(0u, stats.chunk_bytes);
   EXPECT_EQ(0u, stats.allocated_bytes);
   EXPECT_EQ(16 * kKiB + 1, pool->UsableSize(16 * kKiB + 1));
   pool->Deallocate(big, 16 * kKiB + 1);
@@ -192,7 +192,7 @@ TEST(BlockMemoryPoolTest, ConcurrentUseKeepsBlocksApartAndTheBooksBalanced) {
   const BlockMemoryPool::Stats stats = pool->GetStats();
   EXPECT_EQ(0u, stats.allocated_bytes);
   EXPECT_GT(stats.free_bytes, 0u);
-  EXPECT_LE(stats.free_bytes, stats.mapped_bytes);
+  EXPECT_LE(stats.free_bytes, stats.chunk_bytes);
   EXPECT_LE(stats.free_bytes - stats.released_bytes,
             64 * kKiB + 12 * kKiB * kThreads);
 }
