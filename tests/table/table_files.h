@@ -38,12 +38,11 @@ Status WriteTableFile(FileSystem* fs, const std::string& path,
   return s.ok() ? close : s;
 }
 
-// Opens the table at `path` (with direct reads if `direct`).
+// Opens the table at `path`, its file opened with `fo`.
 inline Status OpenTableFile(FileSystem* fs, const std::string& path,
-                            bool direct, const TableReaderOptions& options,
+                            const FileOptions& fo,
+                            const TableReaderOptions& options,
                             std::unique_ptr<TableReader>* table) {
-  FileOptions fo;
-  fo.use_direct_reads = direct;
   std::unique_ptr<RandomAccessFile> file;
   STRATA_RETURN_IF_ERROR(fs->NewRandomAccessFile(path, fo, &file));
   uint64_t size = 0;
@@ -51,6 +50,15 @@ inline Status OpenTableFile(FileSystem* fs, const std::string& path,
   return TableReader::Open(
       options, std::make_unique<RandomAccessFileReader>(std::move(file)),
       size, table);
+}
+
+// Opens the table at `path` (with direct reads if `direct`).
+inline Status OpenTableFile(FileSystem* fs, const std::string& path,
+                            bool direct, const TableReaderOptions& options,
+                            std::unique_ptr<TableReader>* table) {
+  FileOptions fo;
+  fo.use_direct_reads = direct;
+  return OpenTableFile(fs, path, fo, options, table);
 }
 
 }  // namespace strata::test

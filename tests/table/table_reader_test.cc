@@ -75,6 +75,18 @@ Model MakeModel(test::Random* rnd, int num_keys, bool multi_version) {
   return model;
 }
 
+// How a test opens a table's file.
+enum class ReadMode { kBuffered, kMmap, kDirect };
+constexpr ReadMode kReadModes[] = {ReadMode::kBuffered, ReadMode::kMmap,
+                                   ReadMode::kDirect};
+
+FileOptions ReadModeOptions(ReadMode mode) {
+  FileOptions fo;
+  fo.use_direct_reads = mode == ReadMode::kDirect;
+  fo.use_mmap_reads = mode == ReadMode::kMmap;
+  return fo;
+}
+
 class TableRoundTripTest : public ::testing::TestWithParam<Combo> {
  protected:
   Status Build(const Model& model, const std::string& path) {
@@ -207,28 +219,19 @@ TEST_P(TableRoundTripTest, GetsFromManyThreadsOnEveryReadPathMatchTheModel) {
   ASSERT_OK(Build(model, "/g.sst"));
   std::vector<std::string> keys;
   for (const auto& [k, v] : model) keys.push_back(k);
-  enum class Mode { kBuffered, kMmap, kDirect };
   enum class CacheUse { kNone, kFill, kNoFill };
-  for (Mode mode : {Mode::kBuffered, Mode::kMmap, Mode::kDirect}) {
+  for (ReadMode mode : kReadModes) {
     for (CacheUse cache_use :
          {CacheUse::kNone, CacheUse::kFill, CacheUse::kNoFill}) {
       SCOPED_TRACE("mode " + std::to_string(static_cast<int>(mode)) +
                    " cache " + std::to_string(static_cast<int>(cache_use)));
-      FileOptions fo;
-      fo.use_direct_reads = mode == Mode::kDirect;
-      fo.use_mmap_reads = mode == Mode::kMmap;
-      std::unique_ptr<RandomAccessFile> file;
-      ASSERT_OK(fs_.NewRandomAccessFile("/g.sst", fo, &file));
-      uint64_t size = 0;
-      ASSERT_OK(file->GetFileSize(&size));
       TableReaderOptions options;
       if (cache_use != CacheUse::kNone) {
         options.block_cache = NewLRUCache(64 << 20);
       }
       std::unique_ptr<TableReader> table;
-      ASSERT_OK(TableReader::Open(
-          options, std::make_unique<RandomAccessFileReader>(std::move(file)),
-          size, &table));
+      ASSERT_OK(test::OpenTableFile(&fs_, "/g.sst", ReadModeOptions(mode),
+                                    options, &table));
       TableReadOptions read_options;
       read_options.fill_cache = cache_use == CacheUse::kFill;
       auto lookups = [&](uint64_t seed) {
@@ -280,8 +283,7 @@ TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
   test::Random rnd(23);
   const Model model = MakeModel(&rnd, 3000, /*multi_version=*/false);
   ASSERT_OK(Build(model, "/p.sst"));
-  enum class Mode { kBuffered, kMmap, kDirect };
-  for (Mode mode : {Mode::kBuffered, Mode::kMmap, Mode::kDirect}) {
+  for (ReadMode mode : kReadModes) {
     SCOPED_TRACE("mode " + std::to_string(static_cast<int>(mode)));
     std::shared_ptr<BlockMemoryPool> pool = NewBlockMemoryPool();
     LRUCacheOptions cache_options;
@@ -290,19 +292,11 @@ TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
     std::shared_ptr<Cache> cache;
     ASSERT_OK(NewLRUCache(cache_options, &cache));
     ASSERT_EQ(pool.get(), cache->memory_allocator().get());
-    FileOptions fo;
-    fo.use_direct_reads = mode == Mode::kDirect;
-    fo.use_mmap_reads = mode == Mode::kMmap;
-    std::unique_ptr<RandomAccessFile> file;
-    ASSERT_OK(fs_.NewRandomAccessFile("/p.sst", fo, &file));
-    uint64_t size = 0;
-    ASSERT_OK(file->GetFileSize(&size));
     TableReaderOptions options;
     options.block_cache = cache;
     std::unique_ptr<TableReader> table;
-    ASSERT_OK(TableReader::Open(
-        options, std::make_unique<RandomAccessFileReader>(std::move(file)),
-        size, &table));
+    ASSERT_OK(test::OpenTableFile(&fs_, "/p.sst", ReadModeOptions(mode),
+                                  options, &table));
     const uint64_t num_blocks = table->properties().num_data_blocks;
     auto scan = [&](bool fill_cache) {
       TableReadOptions read_options;
