@@ -75,6 +75,19 @@ Model MakeModel(test::Random* rnd, int num_keys, bool multi_version) {
   return model;
 }
 
+// Scans `it` from the first entry: every entry matches the model's, in
+// order, and the scan ends exactly where the model does.
+void ExpectForwardScanMatches(TableIterator* it, const Model& model) {
+  auto m = model.begin();
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+    ASSERT_NE(m, model.end());
+    ASSERT_EQ(it->key().ToHex(), Slice(m->first).ToHex());
+    ASSERT_EQ(it->value().ToString(), m->second);
+  }
+  ASSERT_OK(it->status());
+  ASSERT_EQ(m, model.end());
+}
+
 // How a test opens a table's file.
 enum class ReadMode { kBuffered, kMmap, kDirect };
 constexpr ReadMode kReadModes[] = {ReadMode::kBuffered, ReadMode::kMmap,
@@ -125,14 +138,7 @@ TEST_P(TableRoundTripTest, EveryEntryReadsBackInBothDirections) {
     EXPECT_EQ(table->properties().num_entries, model.size());
     EXPECT_EQ(table->has_filter(), GetParam().bloom_bits > 0);
     auto it = table->NewIterator(TableReadOptions());
-    auto m = model.begin();
-    for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
-      ASSERT_NE(m, model.end());
-      ASSERT_EQ(it->key().ToHex(), Slice(m->first).ToHex());
-      ASSERT_EQ(it->value().ToString(), m->second);
-    }
-    ASSERT_OK(it->status());
-    ASSERT_EQ(m, model.end());
+    ASSERT_NO_FATAL_FAILURE(ExpectForwardScanMatches(it.get(), model));
     auto r = model.rbegin();
     for (it->SeekToLast(); it->Valid(); it->Prev(), ++r) {
       ASSERT_NE(r, model.rend());
@@ -302,14 +308,7 @@ TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
       TableReadOptions read_options;
       read_options.fill_cache = fill_cache;
       auto it = table->NewIterator(read_options);
-      auto m = model.begin();
-      for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
-        ASSERT_NE(m, model.end());
-        ASSERT_EQ(it->key().ToHex(), Slice(m->first).ToHex());
-        ASSERT_EQ(it->value().ToString(), m->second);
-      }
-      ASSERT_OK(it->status());
-      ASSERT_EQ(m, model.end());
+      ASSERT_NO_FATAL_FAILURE(ExpectForwardScanMatches(it.get(), model));
     };
     auto get_all = [&](bool fill_cache) {
       TableReadOptions read_options;
