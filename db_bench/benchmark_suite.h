@@ -6,8 +6,9 @@
 // Run protocol per benchmark: Prepare (once, before the threads start; may
 // open or recreate the DB), then Run on every thread with its own
 // ThreadState, then the driver merges and reports the threads' Stats.
-// Benchmarks that only print something (stats, levelstats, sstables) have
-// PrintOnly() true: the driver calls Print() instead, with no result line.
+// Benchmarks that RocksDB's db_bench reports with a line of their own rather
+// than a result line (stats, levelstats, sstables, flush, waitforcompaction)
+// have PrintOnly() true: the driver calls Print() instead.
 //
 // Thread-safety: Run() is called concurrently, one call per thread; every
 // other method from the driver's thread only.

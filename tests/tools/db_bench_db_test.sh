@@ -28,14 +28,24 @@ run "${SMALL[@]}" --benchmarks=$ALL --seek_nexts=10 --batch_size=8
 expect_rc "every store benchmark runs" 0
 for bench in ${ALL//,/ }; do
   case $bench in
-    stats | levelstats | sstables) continue ;;
+    stats | levelstats | sstables | flush | waitforcompaction) continue ;;
   esac
   expect_result "$bench prints a RocksDB result line" $bench
 done
+# RocksDB's db_bench reports these two with lines of their own, and with no
+# result line (nor a "DB path" line before them).
+check "flush prints RocksDB's line" grep -qx "flush memtable" out
+check "waitforcompaction prints RocksDB's lines, twice as RocksDB" \
+  test "$(grep -cx "waitforcompaction($W/db): \(started\|finished\)" out)" = 4
+check "no result line for flush or waitforcompaction" \
+  test -z "$(grep -E '^(flush|waitforcompaction) +:' out)"
 check "readrandom after the fills finds every key" \
   grep -q "^readrandom .*(2000 of 2000 found)$" out
 check "readmissing finds none" grep -q "^readmissing .*(0 of 2000 found)$" out
 check "stats prints the DB's stats" grep -q "Compaction Stats" out
+run "${SMALL[@]}" --benchmarks=fillseq,flush,waitforcompaction
+check "no DB path line for flush or waitforcompaction" \
+  test "$(grep -c '^DB path: ' out)" = 1
 
 run "${SMALL[@]}" --benchmarks=fillseq --use_existing_db
 check "fill benchmarks are skipped with --use_existing_db" \
