@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <utility>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "util/coding.h"
 
@@ -50,6 +55,36 @@ BlockContents BlockContents::Own(AllocatedMemory memory, size_t size) {
   c.data_ = Slice(memory.data(), size);
   c.allocated_ = std::move(memory);
   return c;
+}
+
+size_t BlockContents::MemoryUsage() const {
+  switch (kind_) {
+    case Kind::kBorrowed:
+      return 0;
+    case Kind::kString: {
+      // A short string lives inside this object: nothing on the heap.
+      const auto begin = reinterpret_cast<uintptr_t>(this);
+      const auto at = reinterpret_cast<uintptr_t>(string_.data());
+      const bool inline_string = at >= begin && at < begin + sizeof(*this);
+      return inline_string ? 0 : string_.capacity() + 1;
+    }
+    case Kind::kAligned:
+#if defined(__GLIBC__)
+      // The whole read buffer, of which the block may be a part.
+      return malloc_usable_size(aligned_.get());
+#else
+      return data_.size();
+#endif
+    case Kind::kAllocated:
+      return allocated_.usable_size();
+  }
+  return data_.size();
+}
+
+size_t Block::ApproximateMemoryUsage() const {
+  return sizeof(*this) + contents_.MemoryUsage() +
+         (restart_key_prefixes_.capacity() + prefix_summary_.capacity()) *
+             sizeof(uint64_t);
 }
 
 Status Block::Create(BlockContents contents, std::unique_ptr<Block>* result) {

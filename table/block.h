@@ -59,6 +59,9 @@ class BlockContents {
 
   Slice data() const { return kind_ == Kind::kString ? Slice(string_) : data_; }
   bool owns_data() const { return kind_ != Kind::kBorrowed; }
+  // The heap memory the contents keep alive (the whole allocation, which
+  // may be larger than data()); 0 for borrowed bytes.
+  size_t MemoryUsage() const;
 
  private:
   enum class Kind : uint8_t { kBorrowed, kString, kAligned, kAllocated };
@@ -90,6 +93,11 @@ class Block {
 
   Slice data() const { return contents_.data(); }
   size_t size() const { return contents_.data().size(); }
+  // The memory this block occupies: the object, its contents' allocation
+  // and its search aids. What a block cache charges for it (as RocksDB's
+  // Block::ApproximateMemoryUsage), so that the capacity bounds memory, not
+  // just block bytes.
+  size_t ApproximateMemoryUsage() const;
   uint32_t num_restarts() const { return num_restarts_; }
   // Where the entries end and the restart array begins.
   uint32_t restarts_offset() const { return restarts_offset_; }

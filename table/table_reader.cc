@@ -40,7 +40,7 @@ void TableReader::RecordCacheInsert(bool inserted, size_t charge) const {
 
 void TableReader::SetIndexBlock(std::unique_ptr<Block> block) {
   if (options_.block_cache && options_.cache_index_and_filter_blocks) {
-    const size_t charge = block->size();
+    const size_t charge = block->ApproximateMemoryUsage();
     CacheHandle handle;
     char key[kMaxCacheKeyLength];
     // A refusal (strict capacity, cache full) leaves the block with us.
@@ -64,7 +64,8 @@ void TableReader::SetFilter(BlockContents bytes) {
   filter->reader = std::make_unique<FilterBlockReader>(filter->bytes.data());
   filter_ = filter->reader.get();
   if (options_.block_cache && options_.cache_index_and_filter_blocks) {
-    const size_t charge = filter->bytes.data().size();
+    const size_t charge = sizeof(Filter) + filter->bytes.MemoryUsage() +
+                          sizeof(FilterBlockReader);
     CacheHandle handle;
     char key[kMaxCacheKeyLength];
     // The key uses the offset of the filter block, so it cannot collide with
@@ -90,7 +91,8 @@ bool TableReader::LookupDataBlock(Cache* cache, Slice key,
     if (Statistics* stats = options_.statistics) {
       stats->recordTick(BLOCK_CACHE_HIT);
       stats->recordTick(BLOCK_CACHE_DATA_HIT);
-      stats->recordTick(BLOCK_CACHE_BYTES_READ, cached->size());
+      stats->recordTick(BLOCK_CACHE_BYTES_READ,
+                        cached->ApproximateMemoryUsage());
     }
     block->Pin(std::move(hit));
     return true;
@@ -106,7 +108,7 @@ void TableReader::KeepDataBlock(const TableReadOptions& options, Cache* cache,
                                 Slice key, std::unique_ptr<Block> parsed,
                                 BlockRef* block) const {
   if (cache != nullptr && options.fill_cache) {
-    const size_t charge = parsed->size();
+    const size_t charge = parsed->ApproximateMemoryUsage();
     CacheHandle pinned;
     const bool inserted =
         cache->Insert(key, &parsed, charge, Cache::Priority::kLow, &pinned)

@@ -40,6 +40,10 @@ class AllocatedMemory {
 
   char* data() const { return data_; }
   size_t size() const { return size_; }
+  // The memory the allocation occupies (MemoryAllocator::UsableSize).
+  size_t usable_size() const {
+    return data_ == nullptr ? 0 : allocator_->UsableSize(size_);
+  }
 
   void Reset() {
     if (data_ != nullptr) {

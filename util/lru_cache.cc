@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cassert>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -22,16 +23,28 @@ struct ListLinks {
 // DoomedEntries, when it is neither in the cache nor referenced. Every field
 // but the constant ones is guarded by the owning shard's mutex_.
 struct Entry : ListLinks {
+  // `charge_metadata`: the charge also counts the entry's own memory.
   Entry(Slice entry_key, uint64_t entry_hash, CacheValue entry_value,
-        size_t entry_charge, bool entry_high_pri)
+        size_t entry_charge, bool entry_high_pri, bool charge_metadata)
       : key(entry_key.data(), entry_key.size()),
         value(std::move(entry_value)),
-        charge(entry_charge),
+        charge(entry_charge + (charge_metadata ? MetadataBytes() : 0)),
         hash(entry_hash),
         high_pri(entry_high_pri) {}
 
-  const std::string key;
+  // The entry itself, and the key's heap memory unless the string keeps it
+  // inline (block-cache keys, at most 18 bytes, usually do).
+  size_t MetadataBytes() const {
+    const auto begin = reinterpret_cast<uintptr_t>(this);
+    const auto at = reinterpret_cast<uintptr_t>(key.data());
+    const bool inline_key = at >= begin && at < begin + sizeof(Entry);
+    return sizeof(Entry) + (inline_key ? 0 : key.capacity() + 1);
+  }
+
+  const std::string key;  // Declared before `charge`, which reads it.
   CacheValue value;  // Never changes while the entry is in a shard.
+  // What the entry counts against the capacity: the caller's charge, plus
+  // MetadataBytes() under kFullChargeCacheMetadata.
   const size_t charge;
   const uint64_t hash;
   // The bucket chain while in the table; the DoomedEntries chain after.
@@ -174,8 +187,9 @@ using lru_internal::ListLinks;
 class alignas(64) LRUCacheShard final : public CacheHandle::Owner {
  public:
   LRUCacheShard(size_t capacity, double high_pri_pool_ratio,
-                bool strict_capacity_limit)
-      : high_pri_pool_ratio_(high_pri_pool_ratio),
+                bool strict_capacity_limit, bool charge_metadata)
+      : charge_metadata_(charge_metadata),
+        high_pri_pool_ratio_(high_pri_pool_ratio),
         capacity_(capacity),
         high_pool_capacity_(PoolCapacity(capacity)),
         strict_capacity_limit_(strict_capacity_limit) {}
@@ -243,6 +257,7 @@ class alignas(64) LRUCacheShard final : public CacheHandle::Owner {
   // Takes an unpinned entry out of the table and the lists and dooms it.
   void DropUnpinned(Entry* e, DoomedEntries* doomed);
 
+  const bool charge_metadata_;  // kFullChargeCacheMetadata.
   const double high_pri_pool_ratio_;
 
   mutable std::mutex mutex_;
@@ -333,7 +348,9 @@ Status LRUCacheShard::Insert(Slice key, uint64_t hash, CacheValue* value,
                              CacheHandle* handle) {
   // Allocated before taking the lock, to keep the critical section short.
   auto entry = std::make_unique<Entry>(key, hash, std::move(*value), charge,
-                                       priority == Cache::Priority::kHigh);
+                                       priority == Cache::Priority::kHigh,
+                                       charge_metadata_);
+  charge = entry->charge;
   Entry* pinned = nullptr;
   size_t failed_usage = 0;
   size_t failed_pinned = 0;
@@ -573,9 +590,9 @@ LRUCache::LRUCache(const LRUCacheOptions& options)
   const size_t num_shards = size_t{1} << num_shard_bits_;
   shards_.reserve(num_shards);
   for (size_t i = 0; i < num_shards; ++i) {
-    shards_.push_back(std::make_unique<LRUCacheShard>(ShardCapacity(capacity_),
-                                                      high_pri_pool_ratio_,
-                                                      strict_capacity_limit_));
+    shards_.push_back(std::make_unique<LRUCacheShard>(
+        ShardCapacity(capacity_), high_pri_pool_ratio_, strict_capacity_limit_,
+        options.metadata_charge_policy == kFullChargeCacheMetadata));
   }
 }
 
@@ -715,6 +732,13 @@ Status LRUCache::ValidateOptions(const LRUCacheOptions& options) {
                                    std::to_string(options.num_shard_bits) +
                                    " is more than " +
                                    std::to_string(kMaxShardBits));
+  }
+  if (options.metadata_charge_policy != kDontChargeCacheMetadata &&
+      options.metadata_charge_policy != kFullChargeCacheMetadata) {
+    return Status::InvalidArgument(
+        "LRUCacheOptions.metadata_charge_policy: " +
+        std::to_string(static_cast<int>(options.metadata_charge_policy)) +
+        " is not a CacheMetadataChargePolicy");
   }
   // Written so that NaN fails too.
   if (!(options.high_pri_pool_ratio >= 0.0 &&

@@ -10,7 +10,10 @@
 //
 // Usage counts the charge of every value the cache keeps alive: entries in
 // the cache, and erased or replaced ones still pinned by a handle. Pinned
-// usage counts the charge of pinned entries only.
+// usage counts the charge of pinned entries only. Under
+// kFullChargeCacheMetadata (the default, as in RocksDB) an entry's charge
+// also covers the cache's own memory for it (its node and key), so that
+// the capacity bounds what the cache really holds.
 //
 // Ownership and lifetime: the cache owns inserted values and destroys each
 // exactly once, outside its locks, when it is neither in the cache nor
@@ -197,6 +200,15 @@ class Cache {
   const std::shared_ptr<MemoryAllocator> memory_allocator_;
 };
 
+// Whether an entry's charge includes the cache's bookkeeping for it (RocksDB's
+// names).
+enum CacheMetadataChargePolicy : uint8_t {
+  // The charge is what the caller passed.
+  kDontChargeCacheMetadata,
+  // The charge is what the caller passed plus the entry's node and key.
+  kFullChargeCacheMetadata,
+};
+
 // Options of NewLRUCache; RocksDB's names, meaning and defaults.
 struct LRUCacheOptions {
   // Bytes of charge the cache holds, split evenly among the shards.
@@ -217,6 +229,7 @@ struct LRUCacheOptions {
   // only; RocksDB's null means heap memory.)
   std::shared_ptr<MemoryAllocator> memory_allocator;
   bool use_block_memory_pool = true;
+  CacheMetadataChargePolicy metadata_charge_policy = kFullChargeCacheMetadata;
 };
 
 // A sharded LRU cache. Invalid options give InvalidArgument naming the field

@@ -295,6 +295,8 @@ TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
     LRUCacheOptions cache_options;
     cache_options.capacity = 64 << 20;
     cache_options.memory_allocator = pool;
+    // Charges are then the blocks' own memory, which the test counts.
+    cache_options.metadata_charge_policy = kDontChargeCacheMetadata;
     std::shared_ptr<Cache> cache;
     ASSERT_OK(NewLRUCache(cache_options, &cache));
     ASSERT_EQ(pool.get(), cache->memory_allocator().get());
@@ -321,13 +323,14 @@ TEST_P(TableRoundTripTest, BlocksKeptByTheCacheLiveInItsMemoryPool) {
         ASSERT_EQ(value, got);
       }
     };
-    // Every cached block is in the pool, each at most 68 bytes over its
-    // size (a slot is a multiple of 64 bytes; a buffered read's slot also
-    // holds the 5-byte trailer).
+    // Every data block is cached, its bytes in a pool slot, and charged for
+    // exactly that slot and the Block object (data blocks carry no search
+    // aids): so nothing the cache keeps lives outside the pool, and the
+    // charge is the memory, not the block's size.
     auto expect_all_pooled = [&] {
       const BlockMemoryPool::Stats stats = pool->GetStats();
-      EXPECT_GE(stats.allocated_bytes, cache->GetUsage());
-      EXPECT_LE(stats.allocated_bytes, cache->GetUsage() + 68 * num_blocks);
+      EXPECT_EQ(stats.allocated_bytes + num_blocks * sizeof(Block),
+                cache->GetUsage());
     };
     scan(/*fill_cache=*/false);
     get_all(/*fill_cache=*/false);

@@ -58,11 +58,16 @@ struct TrackedValue {
 
 class LRUCacheTest : public ::testing::Test {
  protected:
-  // One shard unless told otherwise, so that every entry competes.
+  // One shard unless told otherwise, so that every entry competes. The
+  // tests count charges exactly, so the cache's own memory per entry is not
+  // charged (LRUCacheMetadataTest covers the default, which charges it).
   void NewCache(size_t capacity, double high_pri_pool_ratio = 0.0,
-                bool strict = false, int num_shard_bits = 0) {
+                bool strict = false, int num_shard_bits = 0,
+                CacheMetadataChargePolicy metadata_charge_policy =
+                    kDontChargeCacheMetadata) {
     LRUCacheOptions options;
     options.capacity = capacity;
+    options.metadata_charge_policy = metadata_charge_policy;
     options.num_shard_bits = num_shard_bits;
     options.strict_capacity_limit = strict;
     options.high_pri_pool_ratio = high_pri_pool_ratio;
@@ -671,9 +676,56 @@ TEST(LRUCacheOptionsTest, InvalidOptionsAreRejectedNamingTheField) {
     EXPECT_TRUE(s.IsInvalidArgument()) << ratio;
     EXPECT_THAT(s.ToString(), HasSubstr("high_pri_pool_ratio"));
   }
+  options.high_pri_pool_ratio = 0.5;
+  options.metadata_charge_policy = static_cast<CacheMetadataChargePolicy>(7);
+  s = NewLRUCache(options, &cache);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_THAT(s.ToString(), HasSubstr("metadata_charge_policy: 7"));
+
   EXPECT_EQ(NewLRUCache(1024, 20), nullptr);
   EXPECT_EQ(NewLRUCache(1024, 0, false, 1.01), nullptr);
   EXPECT_NE(NewLRUCache(1024, 0, true, 1.0), nullptr);
+}
+
+// By default (RocksDB's kFullChargeCacheMetadata) an entry counts its
+// node and its key as well as the caller's charge, so a full cache of small
+// values holds fewer of them, and the capacity bounds real memory.
+TEST_F(LRUCacheTest, MetadataIsChargedByDefault) {
+  LRUCacheOptions defaults;
+  EXPECT_EQ(kFullChargeCacheMetadata, defaults.metadata_charge_policy);
+  NewCache(1 << 20, 0.0, false, 0, kFullChargeCacheMetadata);
+  Insert("k", 1, 100);
+  const size_t per_entry = cache_->GetUsage() - 100;
+  // At least the links, key, value, charge and hash it keeps.
+  EXPECT_GE(per_entry, 2 * sizeof(void*) + sizeof(std::string) +
+                           sizeof(CacheValue) + 2 * sizeof(uint64_t));
+  EXPECT_LE(per_entry, 512u);
+  // A key too long to live inside the entry adds its heap bytes.
+  const std::string long_key(1000, 'x');
+  Insert(long_key, 2, 100);
+  EXPECT_GE(cache_->GetUsage(), 2 * (100 + per_entry) + 1000);
+  // Pinned usage counts the same charge.
+  CacheHandle pinned = InsertPinned("p", 3, 100);
+  EXPECT_EQ(100 + per_entry, cache_->GetPinnedUsage());
+  pinned.Reset();
+  cache_->EraseUnRefEntries();
+  EXPECT_EQ(0u, cache_->GetUsage());
+
+  // What fits: ten 100-byte values in 1,000 bytes without the metadata,
+  // fewer with it.
+  for (CacheMetadataChargePolicy policy :
+       {kDontChargeCacheMetadata, kFullChargeCacheMetadata}) {
+    NewCache(1000, 0.0, false, 0, policy);
+    for (int i = 0; i < 10; ++i) Insert(i, i, 100);
+    const CacheStats stats = cache_->GetStats();
+    if (policy == kDontChargeCacheMetadata) {
+      EXPECT_EQ(0u, stats.evictions);
+      EXPECT_EQ(1000u, cache_->GetUsage());
+    } else {
+      EXPECT_GT(stats.evictions, 0u);
+      EXPECT_LE(cache_->GetUsage(), 1000u);
+    }
+  }
 }
 
 TEST_F(LRUCacheTest, CapacityIsSplitEvenlyAmongShards) {
@@ -741,6 +793,7 @@ void RunStress(bool strict) {
   options.num_shard_bits = 2;
   options.strict_capacity_limit = strict;
   options.high_pri_pool_ratio = 0.25;
+  options.metadata_charge_policy = kDontChargeCacheMetadata;
   std::shared_ptr<Cache> cache;
   ASSERT_OK(NewLRUCache(options, &cache));
   auto* lru = dynamic_cast<LRUCache*>(cache.get());
